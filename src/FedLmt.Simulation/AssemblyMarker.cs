@@ -1,0 +1,4 @@
+namespace FedLmt;
+
+/// <summary>Assembly marker.</summary>
+internal static class AssemblyMarker;
