@@ -1,0 +1,57 @@
+using FedLmt.Layers;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace FedLmt.Models;
+
+/// <summary>Builds the model a <see cref="ModelSpec"/> describes.</summary>
+public static class ModelFactory
+{
+    /// <summary>
+    /// Builds and validates. With a seed, every weight is drawn from a generator of that seed in module order, so the
+    /// same spec and seed give the same model on any thread, whatever else uses libtorch's global generator.
+    /// </summary>
+    public static HybridModel Create(ModelSpec spec, long? seed = null)
+    {
+        spec.Validate();
+        TorchRuntime.EnsureInitialized();
+        var generator = seed is long s ? new Generator((ulong)s) : null;
+        HybridModel model = spec.Architecture switch
+        {
+            "resnet18" => ResNet.ResNet18(spec, generator),
+            "resnet34" => ResNet.ResNet34(spec, generator),
+            "vgg11" => Vgg.Vgg11Bn(spec, generator),
+            "vgg16" => Vgg.Vgg16Bn(spec, generator),
+            "cnn" => new SmallCnn(spec, generator),
+            "mlp" => new Mlp(spec, generator),
+            _ => throw new ArgumentException($"model.architecture '{spec.Architecture}' is unknown; allowed: {string.Join(", ", ModelSpec.Architectures)}"),
+        };
+        if (generator is not null) ResetStandardLayers(model, generator);
+        return model;
+    }
+
+    /// <summary>
+    /// Re-draws every Conv2d and Linear weight and bias as PyTorch initializes them (U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
+    /// which is kaiming-uniform with a = sqrt 5) from <paramref name="generator"/>; factorized layers drew theirs while
+    /// being built, BatchNorm starts at weight 1, bias 0.
+    /// </summary>
+    static void ResetStandardLayers(nn.Module model, Generator generator)
+    {
+        using var noGrad = torch.no_grad();
+        foreach (var (_, module) in model.named_modules())
+        {
+            var (weight, bias) = module switch
+            {
+                Conv2d c => (c.weight, c.bias),
+                Linear l => (l.weight, l.bias),
+                _ => (null, null),
+            };
+            if (weight is null) continue;
+            long fanIn = weight.shape.Skip(1).Aggregate(1L, (a, b) => a * b);
+            double bound = 1 / Math.Sqrt(fanIn);
+            weight.uniform_(-bound, bound, generator);
+            bias?.uniform_(-bound, bound, generator);
+        }
+    }
+}
