@@ -48,6 +48,9 @@ public static class TorchRuntime
         try
         {
             Native.SetUserEnabledMkldnn(Native.GlobalContext(), false);
+            // Without oneDNN, libtorch tries NNPACK for some convs and, where NNPACK does not support the CPU, prints a
+            // warning on every call before falling back; its fallback is what runs either way.
+            Native.SetUserEnabledNNPACK(Native.GlobalContext(), false);
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
@@ -55,7 +58,7 @@ public static class TorchRuntime
         }
         bool exact = ConvIsExact();
         return new(true, OneDnnEnabledOrTrue(), exact, exact
-            ? "oneDNN float32 convolution is faulty on this CPU (channel counts off the SIMD width); disabled it, libtorch's native convolution verified exact"
+            ? "oneDNN float32 convolution is faulty on this CPU (channel counts off the SIMD width); disabled it (and NNPACK), libtorch's native convolution verified exact"
             : "oneDNN float32 convolution is faulty on this CPU and disabling it did not help; results are wrong");
     }
 
@@ -75,6 +78,9 @@ public static class TorchRuntime
 
         [DllImport(Lib, EntryPoint = "_ZN2at7Context20setUserEnabledMkldnnEb")]
         internal static extern void SetUserEnabledMkldnn(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
+
+        [DllImport(Lib, EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
+        internal static extern void SetUserEnabledNNPACK(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
 
         [DllImport(Lib, EntryPoint = "_ZNK2at7Context17userEnabledMkldnnEv")]
         [return: MarshalAs(UnmanagedType.U1)]
