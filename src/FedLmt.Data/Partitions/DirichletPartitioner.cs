@@ -33,6 +33,33 @@ public sealed class DirichletPartitioner : IPartitioner
     /// <summary>Every client ends with at least this many samples.</summary>
     public int MinSamplesPerClient { get; }
 
+    /// <summary>
+    /// The reference's balancing rule: clients already holding at least <paramref name="fairShare"/> samples get share 0.
+    /// Returns the sum of the remaining shares (the caller divides by it). Should every remaining share have underflowed
+    /// to 0 (tiny alpha), the clients still below their fair share get equal shares instead.
+    /// </summary>
+    internal static double Balance(double[] shares, IReadOnlyList<List<int>> parts, double fairShare)
+    {
+        double sum = 0;
+        for (var j = 0; j < shares.Length; j++)
+        {
+            if (parts[j].Count >= fairShare)
+            {
+                shares[j] = 0;
+            }
+            sum += shares[j];
+        }
+        if (sum == 0)
+        {
+            for (var j = 0; j < shares.Length; j++)
+            {
+                shares[j] = parts[j].Count < fairShare ? 1 : 0;
+                sum += shares[j];
+            }
+        }
+        return sum;
+    }
+
     /// <inheritdoc />
     public int[][] Split(IReadOnlyList<int> labels, int classCount, int clients, SeededRandom random)
     {
@@ -58,24 +85,7 @@ public sealed class DirichletPartitioner : IPartitioner
                 var samples = (int[])ofClass.Clone();
                 random.Shuffle(samples.AsSpan());
                 var p = random.NextDirichlet(Alpha, clients);
-                double sum = 0;
-                for (var j = 0; j < clients; j++)
-                {
-                    if (parts[j].Count >= fairShare)
-                    {
-                        p[j] = 0;
-                    }
-                    sum += p[j];
-                }
-                if (sum == 0)
-                {
-                    // Every remaining share underflowed (tiny alpha): split evenly among the clients still below their fair share.
-                    for (var j = 0; j < clients; j++)
-                    {
-                        p[j] = parts[j].Count < fairShare ? 1 : 0;
-                        sum += p[j];
-                    }
-                }
+                var sum = Balance(p, parts, fairShare);
                 double cumulative = 0;
                 var start = 0;
                 for (var j = 0; j < clients; j++)
