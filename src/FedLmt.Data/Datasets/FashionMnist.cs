@@ -64,7 +64,7 @@ public static class FashionMnist
     /// <summary>The full dataset (60000 train, 10000 test) from <paramref name="directory"/> (default <see cref="DefaultDirectory"/>).</summary>
     public static DatasetSplit LoadFull(string? directory = null) =>
         IdxDirectory.Load(directory ?? DefaultDirectory, "fmnist", 10, Normalization.FashionMnist, ClassNames,
-            "install the Debian package dataset-fashion-mnist, or pass the folder as fmnist:PATH");
+            "install the Debian package dataset-fashion-mnist, or give the folder that holds these files");
 
     internal static string? FindFile(string directory, string gzName)
     {
