@@ -69,6 +69,8 @@ public class ImageFolderTests
         WritePng(dir.File("val/images/val_0.JPEG"), 2, 2, 30, 0, 0);
         WritePng(dir.File("val/images/val_1.JPEG"), 2, 2, 40, 0, 0);
         File.WriteAllText(dir.File("val/val_annotations.txt"), "val_0.JPEG\tn01629819\t0\t0\t1\t1\nval_1.JPEG\tn01443537\t0\t0\t1\t1\n");
+        // The real archive also has an unlabelled test split, which must not be mistaken for class folders.
+        WritePng(dir.File("test/images/test_0.JPEG"), 2, 2, 50, 0, 0);
 
         var split = ImageFolder.Read(dir.Path);
 
@@ -76,6 +78,25 @@ public class ImageFolderTests
         Assert.Equal(new[] { 0, 1 }, split.Train.Labels);
         Assert.Equal(new[] { 1, 0 }, split.Test.Labels);
         Assert.Equal(30, split.Test.Image(0)[0]);
+    }
+
+    [Fact]
+    public void Decodes_jpeg_files_close_to_their_colors()
+    {
+        using var dir = new TempDirectory();
+        foreach (var (path, gray) in new[] { ("train/a/1.jpg", (byte)40), ("train/b/1.JPEG", (byte)200), ("test/a/1.jpeg", (byte)120) })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(dir.File(path))!);
+            using var image = new Image<Rgb24>(8, 8, new Rgb24(gray, gray, gray));
+            image.SaveAsJpeg(dir.File(path), new SixLabors.ImageSharp.Formats.Jpeg.JpegEncoder { Quality = 95 });
+        }
+
+        var split = ImageFolder.Read(dir.Path);
+
+        // JPEG is lossy, but a flat gray block survives within a few levels.
+        Assert.All(split.Train.Image(0).ToArray(), v => Assert.InRange(v, 37, 43));
+        Assert.All(split.Train.Image(1).ToArray(), v => Assert.InRange(v, 197, 203));
+        Assert.All(split.Test.Image(0).ToArray(), v => Assert.InRange(v, 117, 123));
     }
 
     [Fact]

@@ -64,13 +64,14 @@ public static class ImageFolder
         var testDir = Path.Combine(root, "test");
         var valDir = Path.Combine(root, "val");
         var annotations = Path.Combine(valDir, "val_annotations.txt");
-        if (Directory.Exists(testDir) && Directory.GetDirectories(testDir).Length > 0)
-        {
-            return FilesByClassFolder(testDir, classes, requireEveryClass: false, classIndex);
-        }
+        // Tiny-ImageNet ships an unlabelled test/images folder; its labelled split is val/ with val_annotations.txt.
         if (File.Exists(annotations))
         {
             return TinyImageNetValidation(valDir, annotations, classIndex);
+        }
+        if (Directory.Exists(testDir) && Directory.GetDirectories(testDir).Length > 0)
+        {
+            return FilesByClassFolder(testDir, classes, requireEveryClass: false, classIndex);
         }
         if (Directory.Exists(valDir) && Directory.GetDirectories(valDir).Length > 0)
         {
