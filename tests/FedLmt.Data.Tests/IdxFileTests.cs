@@ -165,6 +165,18 @@ public class IdxFileTests
     }
 
     [Fact]
+    public void Refuses_a_file_that_is_only_the_gzip_signature()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("stub.gz");
+        File.WriteAllBytes(path, [0x1F, 0x8B, 0x08]);
+
+        var ex = Assert.Throws<InvalidDataException>(() => IdxFile.ReadLabels(path));
+
+        Assert.Contains(path, ex.Message);
+    }
+
+    [Fact]
     public void Refuses_image_and_label_counts_that_differ()
     {
         using var dir = new TempDirectory();

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.IO.Compression;
 
 namespace FedLmt.Data;
@@ -25,7 +26,9 @@ internal static class FileBytes
         try
         {
             using var gzip = new GZipStream(new MemoryStream(content, writable: false), CompressionMode.Decompress);
-            using var output = new MemoryStream(content.Length * 4);
+            // The gzip trailer's last 4 bytes hold the uncompressed size (mod 2^32); a damaged trailer only costs a regrowth.
+            var declared = content.Length >= 4 ? BinaryPrimitives.ReadUInt32LittleEndian(content.AsSpan(content.Length - 4)) : 0;
+            using var output = new MemoryStream((int)Math.Min(declared, Math.Min((long)content.Length * 32, Array.MaxLength)));
             gzip.CopyTo(output);
             return output.ToArray();
         }
