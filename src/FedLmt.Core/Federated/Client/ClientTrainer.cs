@@ -1,0 +1,157 @@
+using FedLmt.Layers;
+using FedLmt.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace FedLmt.Federated;
+
+/// <summary>
+/// The client side of a round: builds the model of the instruction's spec, loads the parameters, trains E local epochs
+/// of SGD phase by phase (frozen groups get no gradient and no optimizer), and returns owned copies of every state entry
+/// with its example count and metrics. Stateless between calls, so one instance serves any number of threads.
+/// </summary>
+public sealed class ClientTrainer
+{
+    readonly ModelCostCatalog _costs;
+
+    public ClientTrainer(ModelCostCatalog? costs = null) => _costs = costs ?? ModelCostCatalog.Shared;
+
+    /// <summary>The seed of a client's batch order in one epoch: a pure function of (run seed, round, client, epoch).</summary>
+    public static long ShuffleSeed(long runSeed, int round, int clientId, int epoch) =>
+        SplitMix64.Derive(runSeed, SeedStreams.Shuffle, round, clientId, epoch);
+
+    /// <summary>Runs the instruction's local training on <paramref name="data"/>.</summary>
+    public TrainReply Train(TrainInstruction instruction, IClientData data)
+    {
+        var local = instruction.Local.Validate();
+        if (!(instruction.LearningRate >= 0) || double.IsInfinity(instruction.LearningRate))
+            throw new ArgumentException($"learning rate {instruction.LearningRate} is not a finite number >= 0");
+        using var model = BuildModel(instruction.Spec, instruction.Parameters);
+        model.train();
+
+        long stepsPerEpoch = (data.TrainCount + local.BatchSize - 1) / local.BatchSize;
+        long[] phaseEnds = TrainPhase.Boundaries(instruction.Phases, local.Epochs * stepsPerEpoch);
+        var parameters = model.named_parameters().ToList();
+
+        int phase = -1;
+        SGD? optimizer = null;
+        long step = 0, seen = 0, correct = 0;
+        double lossSum = 0;
+        try
+        {
+            for (int epoch = 0; epoch < local.Epochs; epoch++)
+            {
+                long seed = ShuffleSeed(instruction.RunSeed, instruction.Round, instruction.ClientId, epoch);
+                foreach (var (x, y) in data.TrainBatches(local.BatchSize, seed))
+                {
+                    using var scope = torch.NewDisposeScope();
+                    scope.Attach(x);
+                    scope.Attach(y);
+                    int current = PhaseAt(phaseEnds, step);
+                    if (current != phase)
+                    {
+                        optimizer?.Dispose();
+                        optimizer = StartPhase(model, parameters, instruction.Phases[current].Group, instruction.LearningRate, local);
+                        phase = current;
+                    }
+                    var (loss, hits) = Step(model, optimizer, x, y, local);
+                    lossSum += loss * y.shape[0];
+                    correct += hits;
+                    seen += y.shape[0];
+                    step++;
+                }
+            }
+        }
+        finally
+        {
+            optimizer?.Dispose();
+        }
+
+        long macs = _costs.Of(instruction.Spec).MacsPerSample * 3 * seen;
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            [MetricNames.TrainLoss] = seen == 0 ? double.NaN : lossSum / seen,
+            [MetricNames.TrainAccuracy] = seen == 0 ? double.NaN : (double)correct / seen,
+            [MetricNames.Macs] = macs,
+            [MetricNames.Steps] = step,
+            [MetricNames.SamplesProcessed] = seen,
+        };
+        return new TrainReply(instruction.ClientId, NamedTensors.Snapshot(model), data.TrainCount, metrics);
+    }
+
+    /// <summary>Evaluates the instruction's model on the client's test split.</summary>
+    public EvaluateReply Evaluate(EvaluateInstruction instruction, IClientData data)
+    {
+        using var model = BuildModel(instruction.Spec, instruction.Parameters);
+        var result = ModelEvaluator.Evaluate(model, data.TestBatches(instruction.BatchSize));
+        return new EvaluateReply(instruction.ClientId, result.Count, new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            [MetricNames.TestLoss] = result.Loss,
+            [MetricNames.TestAccuracy] = result.Accuracy,
+        });
+    }
+
+    /// <summary>The model of <paramref name="spec"/> carrying <paramref name="state"/> (every entry required).</summary>
+    public static HybridModel BuildModel(ModelSpec spec, IReadOnlyDictionary<string, Tensor> state)
+    {
+        // Direct init: the loaded state overwrites every value, so the SVDs of spectral init would be wasted; a fixed
+        // seed keeps libtorch's global generator out of it.
+        var model = ModelFactory.Create(spec with { Init = FactorInit.Direct }, seed: 0);
+        try
+        {
+            ModelState.Load(model, state);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    static int PhaseAt(long[] ends, long step)
+    {
+        for (int i = 0; i < ends.Length; i++) if (step < ends[i]) return i;
+        return ends.Length - 1; // the data yielded more batches than TrainCount promised: stay in the last phase
+    }
+
+    /// <summary>Unfreezes the phase's group, freezes the rest, and gives the unfrozen parameters a fresh optimizer (null if none).</summary>
+    static SGD? StartPhase(HybridModel model, List<(string Name, Parameter Param)> parameters, ParameterGroup group, double lr, LocalTrainingConfig local)
+    {
+        var trainable = new List<Parameter>();
+        foreach (var (name, p) in parameters)
+        {
+            bool on = group switch
+            {
+                ParameterGroup.All => true,
+                ParameterGroup.Common => model.IsCommon(name),
+                ParameterGroup.Custom => !model.IsCommon(name),
+                _ => throw new ArgumentOutOfRangeException(nameof(group), group, "unknown parameter group"),
+            };
+            p.requires_grad = on;
+            if (on) trainable.Add(p);
+        }
+        return trainable.Count == 0 ? null : torch.optim.SGD(trainable, lr, local.Momentum, 0, local.WeightDecay, false, false);
+    }
+
+    /// <summary>One SGD step (or only the forward pass when nothing trains); returns the batch's mean loss and hits.</summary>
+    static (double Loss, long Hits) Step(HybridModel model, SGD? optimizer, Tensor x, Tensor y, LocalTrainingConfig local)
+    {
+        if (optimizer is null)
+        {
+            using var noGrad = torch.no_grad();
+            var frozenLogits = model.call(x);
+            return (nn.functional.cross_entropy(frozenLogits, y).item<float>(), frozenLogits.argmax(1).eq(y).sum().item<long>());
+        }
+        optimizer.zero_grad();
+        var logits = model.call(x);
+        var loss = nn.functional.cross_entropy(logits, y);
+        var penalty = FactorPenalty.Compute(model, local.Penalty, local.PenaltyLambda);
+        var objective = penalty is null ? loss : loss + penalty;
+        objective.backward();
+        optimizer.step();
+        using var noGrad2 = torch.no_grad();
+        return (loss.item<float>(), logits.argmax(1).eq(y).sum().item<long>());
+    }
+}
