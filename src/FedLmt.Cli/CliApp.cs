@@ -1,0 +1,40 @@
+using FedLmt.Cli.Commands;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace FedLmt.Cli;
+
+/// <summary>The fedlmt command tree; Program runs it, tests run it in-process.</summary>
+public static class CliApp
+{
+    /// <summary>Builds the app; <paramref name="console"/> replaces the terminal (tests capture output this way).</summary>
+    public static CommandApp Create(IAnsiConsole? console = null)
+    {
+        if (console is not null) AnsiConsole.Console = console;
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            if (console is not null) config.Settings.Console = console;
+            config.SetApplicationName("fedlmt");
+            config.Settings.StrictParsing = true;
+            config.AddCommand<PartitionCommand>("partition")
+                .WithDescription("Partition a dataset across clients (IID, shards, Dirichlet) and show per-client counts and class histograms.")
+                .WithExample("partition", "--clients", "20", "--scheme", "dirichlet", "--alpha", "0.5", "--out", "runs/partition");
+            config.AddBranch("data", data =>
+            {
+                data.SetDescription("Dataset tools.");
+                data.AddCommand<MakeSubsetCommand>("make-subset")
+                    .WithDescription("Build the embedded stratified Fashion-MNIST subset (data/fashion-mnist-subset) from the full dataset.");
+            });
+            config.AddBranch("bench", bench =>
+            {
+                bench.SetDescription("Rerunnable benchmarks; their figures are recorded in docs/BENCHMARKS.md.");
+                bench.AddCommand<BenchModelsCommand>("models")
+                    .WithDescription("Training-step throughput of full vs low-rank ResNet-18 (1x28x28) and the small CNN's per-step overhead.");
+                bench.AddCommand<BenchDataCommand>("data")
+                    .WithDescription("Batch production speed of the data loader against a small-CNN training step.");
+            });
+        });
+        return app;
+    }
+}

@@ -1,0 +1,35 @@
+namespace FedLmt.Cli.Tests;
+
+public class CliAppTests
+{
+    [Fact]
+    public void Help_lists_the_commands_with_their_descriptions()
+    {
+        var (code, output) = CliRunner.Run("--help");
+        Assert.Equal(0, code);
+        Assert.Contains("bench", output);
+        var (benchCode, benchHelp) = CliRunner.Run("bench", "--help");
+        Assert.Equal(0, benchCode);
+        Assert.Contains("models", benchHelp);
+        Assert.Contains("Training-step throughput", benchHelp);
+    }
+
+    [Theory]
+    [InlineData("--batch", "0", "--batch 0: must be >= 1")]
+    [InlineData("--steps", "-2", "--steps -2: must be >= 1")]
+    [InlineData("--ratio", "0", "--ratio 0: must be a finite number > 0")]
+    public void A_bad_option_value_is_refused_naming_the_option_and_what_is_allowed(string option, string value, string message)
+    {
+        var (code, output) = CliRunner.Run("bench", "models", option, value);
+        Assert.NotEqual(0, code);
+        Assert.Contains(message, output);
+    }
+
+    [Fact]
+    public void An_unknown_option_is_refused_by_name()
+    {
+        var (code, output) = CliRunner.Run("bench", "models", "--bogus", "3");
+        Assert.NotEqual(0, code);
+        Assert.Contains("bogus", output);
+    }
+}
