@@ -45,7 +45,9 @@ sealed class InMemoryClientData : IClientData
         for (long start = 0; start < TestCount; start += batchSize)
         {
             long len = Math.Min(batchSize, TestCount - start);
-            yield return (_testX.narrow(0, start, len).clone(), _testY.narrow(0, start, len).clone());
+            using var x = _testX.narrow(0, start, len);
+            using var y = _testY.narrow(0, start, len);
+            yield return (x.clone(), y.clone());
         }
     }
 }
