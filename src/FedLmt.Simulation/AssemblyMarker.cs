@@ -1,4 +1,0 @@
-namespace FedLmt;
-
-/// <summary>Assembly marker.</summary>
-internal static class AssemblyMarker;

@@ -1,0 +1,49 @@
+namespace FedLmt.Simulation;
+
+/// <summary>
+/// One row of a run's results (results.jsonl / results.csv). Round is 1-based: the number of rounds done. Costs are
+/// exact: bytes are raw tensor bytes of what was sent down and up, client MACs are forward+backward multiply-accumulates
+/// (3 x forward) of every sample trained. Evaluation fields are null in rounds without evaluation.
+/// </summary>
+public sealed record RoundRecord
+{
+    public int Round { get; init; }
+    public double LearningRate { get; init; }
+    public int Sampled { get; init; }
+    public int Replies { get; init; }
+    public int Failures { get; init; }
+    /// <summary>Samples trained this round, over all local epochs of all replying clients.</summary>
+    public double SamplesTrained { get; init; }
+    public long BytesDown { get; init; }
+    public long BytesUp { get; init; }
+    public long CumulativeBytes { get; init; }
+    public double ClientMacs { get; init; }
+    public double CumulativeClientMacs { get; init; }
+    public double Seconds { get; init; }
+    public double CumulativeSeconds { get; init; }
+    public double TrainLoss { get; init; }
+    public double TrainAccuracy { get; init; }
+    /// <summary>Accuracy of the global model on the whole test set (null for pFedLMT after personalization: there is none).</summary>
+    public double? GlobalAccuracy { get; init; }
+    public double? GlobalLoss { get; init; }
+    /// <summary>Mean over clients of each client's test accuracy on its own split (the reference's metric; personalized for pFedLMT).</summary>
+    public double? ClientMeanAccuracy { get; init; }
+    public double? ClientWeightedAccuracy { get; init; }
+    public double? SmallestSingularValue { get; init; }
+
+    public bool Evaluated => ClientMeanAccuracy is not null || GlobalAccuracy is not null;
+
+    public static readonly IReadOnlyList<string> CsvHeader =
+    [
+        "round", "learning_rate", "sampled", "replies", "failures", "samples_trained", "bytes_down", "bytes_up", "cumulative_bytes", "client_macs",
+        "cumulative_client_macs", "seconds", "cumulative_seconds", "train_loss", "train_accuracy", "global_accuracy", "global_loss",
+        "client_mean_accuracy", "client_weighted_accuracy", "smallest_singular_value",
+    ];
+
+    public IReadOnlyList<object?> CsvRow() =>
+    [
+        Round, LearningRate, Sampled, Replies, Failures, SamplesTrained, BytesDown, BytesUp, CumulativeBytes, ClientMacs, CumulativeClientMacs,
+        Seconds, CumulativeSeconds, TrainLoss, TrainAccuracy, GlobalAccuracy, GlobalLoss, ClientMeanAccuracy, ClientWeightedAccuracy,
+        SmallestSingularValue,
+    ];
+}

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using FedLmt.Reporting;
+using TorchSharp;
+
+namespace FedLmt.Simulation;
+
+/// <summary>
+/// Writes a run's results as it goes: results.jsonl (one flushed line per round), TensorBoard event files under tb/,
+/// and at the end (or on interruption) results.csv, summary.json and the PNG plots - every file written atomically.
+/// </summary>
+public sealed class RunRecorder : IDisposable
+{
+    public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = false };
+
+    readonly string _dir;
+    readonly List<RoundRecord> _records;
+    readonly JsonLinesAppender _jsonl;
+    readonly TorchSharp.Modules.SummaryWriter _tensorboard;
+
+    /// <summary>
+    /// Opens the results of <paramref name="directory"/>, keeping the records of the first <paramref name="keepRounds"/>
+    /// rounds (a resumed run drops what came after its checkpoint; a fresh run keeps none).
+    /// </summary>
+    public RunRecorder(string directory, int keepRounds)
+    {
+        _dir = directory;
+        Directory.CreateDirectory(directory);
+        string path = Path.Combine(directory, "results.jsonl");
+        var existing = File.Exists(path) ? JsonLinesAppender.ReadAll<RoundRecord>(path, Json) : [];
+        _records = existing.Where(r => r.Round <= keepRounds).ToList();
+        AtomicFile.WriteAllText(path, string.Concat(_records.Select(r => JsonSerializer.Serialize(r, Json) + "\n")));
+        _jsonl = new JsonLinesAppender(path, Json);
+        _tensorboard = torch.utils.tensorboard.SummaryWriter(Path.Combine(directory, "tb"));
+    }
+
+    public IReadOnlyList<RoundRecord> Records => _records;
+
+    public void Append(RoundRecord r)
+    {
+        _records.Add(r);
+        _jsonl.Append(r);
+        void Scalar(string tag, double? v)
+        {
+            if (v is double x && double.IsFinite(x)) _tensorboard.add_scalar(tag, (float)x, r.Round);
+        }
+        Scalar("train/loss", r.TrainLoss);
+        Scalar("train/accuracy", r.TrainAccuracy);
+        Scalar("train/learning_rate", r.LearningRate);
+        Scalar("cost/cumulative_bytes", r.CumulativeBytes);
+        Scalar("cost/cumulative_client_macs", r.CumulativeClientMacs);
+        Scalar("test/global_accuracy", r.GlobalAccuracy);
+        Scalar("test/global_loss", r.GlobalLoss);
+        Scalar("test/client_mean_accuracy", r.ClientMeanAccuracy);
+        Scalar("health/smallest_singular_value", r.SmallestSingularValue);
+    }
+
+    /// <summary>Writes results.csv, summary.json and the plots from the records so far.</summary>
+    public void Finish(RunSummary summary)
+    {
+        CsvWriter.Write(Path.Combine(_dir, "results.csv"), RoundRecord.CsvHeader, _records.Select(r => r.CsvRow()));
+        AtomicFile.WriteAllText(Path.Combine(_dir, "summary.json"),
+            JsonSerializer.Serialize(summary, new JsonSerializerOptions(Json) { WriteIndented = true }));
+        var evaluated = _records.Where(r => r.Evaluated).ToList();
+        if (evaluated.Count == 0) return;
+        SaveAccuracyChart("accuracy_vs_round.png", "round", evaluated, r => r.Round, logX: false);
+        SaveAccuracyChart("accuracy_vs_bytes.png", "cumulative bytes moved (down + up)", evaluated, r => r.CumulativeBytes, logX: false);
+        SaveAccuracyChart("accuracy_vs_client_macs.png", "cumulative client MACs (forward + backward)", evaluated, r => r.CumulativeClientMacs, logX: false);
+        var health = evaluated.Where(r => r.SmallestSingularValue is double v && double.IsFinite(v)).ToList();
+        if (health.Count > 0)
+            new LineChart($"{summary.Name}: smallest singular value of the factors", "round", "sigma_min")
+                .Add("min over U, V", health.Select(r => ((double)r.Round, r.SmallestSingularValue!.Value)))
+                .SavePng(Path.Combine(_dir, "smallest_singular_value.png"));
+    }
+
+    void SaveAccuracyChart(string file, string xLabel, IReadOnlyList<RoundRecord> rows, Func<RoundRecord, double> x, bool logX)
+    {
+        var chart = new LineChart($"{Path.GetFileName(_dir)}: test accuracy", xLabel, "accuracy") { LogX = logX };
+        var global = rows.Where(r => r.GlobalAccuracy is not null).Select(r => (x(r), r.GlobalAccuracy!.Value)).ToList();
+        var client = rows.Where(r => r.ClientMeanAccuracy is not null).Select(r => (x(r), r.ClientMeanAccuracy!.Value)).ToList();
+        if (global.Count > 0) chart.Add("global model, whole test set", global);
+        if (client.Count > 0) chart.Add("mean of per-client accuracy", client);
+        chart.SavePng(Path.Combine(_dir, file));
+    }
+
+    public void Dispose()
+    {
+        _jsonl.Dispose();
+
+    }
+}

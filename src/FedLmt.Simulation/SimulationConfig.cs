@@ -1,0 +1,190 @@
+using System.Globalization;
+using FedLmt.Data;
+using FedLmt.Federated;
+using FedLmt.Layers;
+using FedLmt.Models;
+
+namespace FedLmt.Simulation;
+
+/// <summary>
+/// A simulation run as written in YAML (configs/*.yaml). Keys are snake_case; the defaults are the README's main job:
+/// FedLMT with the small CNN on the embedded Fashion-MNIST subset, two resource tiers, finishing in minutes on 2 cores.
+/// </summary>
+public sealed class SimulationConfig
+{
+    /// <summary>Algorithms <see cref="Algorithm"/> accepts.</summary>
+    public static readonly IReadOnlyList<string> Algorithms = ["fedlmt", "pfedlmt", "fedavg-all", "fedavg-excluded"];
+
+    public string Name { get; set; } = "fedlmt-fmnist";
+    public long Seed { get; set; } = 1;
+    public string Algorithm { get; set; } = "fedlmt";
+    public string Dataset { get; set; } = DatasetResolver.DefaultSpec;
+    public ModelSection Model { get; set; } = new();
+    public FederatedSection Federated { get; set; } = new();
+    public PartitionSection Partition { get; set; } = new();
+    public List<TierSection> Tiers { get; set; } = [new() { Name = "strong", Share = 0.3 }, new() { Name = "weak", Share = 0.7, MacsBudget = 0.35 }];
+    public LrSection Lr { get; set; } = new();
+    public LocalSection Local { get; set; } = new();
+    public PFedLmtSection Pfedlmt { get; set; } = new();
+    public EvaluationSection Evaluation { get; set; } = new();
+    public CheckpointSection Checkpoint { get; set; } = new();
+    public SimulationSection Simulation { get; set; } = new();
+
+    public sealed class ModelSection
+    {
+        public string Architecture { get; set; } = "cnn";
+        public double WidthMultiplier { get; set; } = 1.0;
+        /// <summary>FedLMT's shared ratio; absent: the largest the weakest tier affords.</summary>
+        public double? Ratio { get; set; }
+        public string DecomposeFrom { get; set; } = "(0,0)";
+        public bool TrackRunningStats { get; set; }
+        public string Init { get; set; } = "spectral";
+    }
+
+    public sealed class FederatedSection
+    {
+        public int NumClients { get; set; } = 20;
+        public double Fraction { get; set; } = 0.5;
+        public int Rounds { get; set; } = 30;
+    }
+
+    public sealed class PartitionSection
+    {
+        public string Scheme { get; set; } = "dirichlet";
+        public double Alpha { get; set; } = 0.5;
+        public int Shards { get; set; } = 2;
+        public int MinSamples { get; set; } = 10;
+    }
+
+    public sealed class TierSection
+    {
+        public string Name { get; set; } = "";
+        public double Share { get; set; }
+        public double? MacsBudget { get; set; }
+        public double? ParamsBudget { get; set; }
+    }
+
+    public sealed class LrSection
+    {
+        public double Initial { get; set; } = 0.05;
+        public double Final { get; set; } = 1e-4;
+        public int WarmupRounds { get; set; }
+    }
+
+    public sealed class LocalSection
+    {
+        public int Epochs { get; set; } = 1;
+        public int BatchSize { get; set; } = 32;
+        public double Momentum { get; set; } = 0.9;
+        public double WeightDecay { get; set; } = 1e-4;
+        public string Penalty { get; set; } = "none";
+        public double PenaltyLambda { get; set; }
+    }
+
+    public sealed class PFedLmtSection
+    {
+        /// <summary>Ratio per tier name; absent tiers take the reference ratios 1.4, 0.6, 0.15, 0.01 in tier order.</summary>
+        public Dictionary<string, double> TierRatios { get; set; } = [];
+        public int MetaRound { get; set; }
+        public double? Stage1Ratio { get; set; }
+    }
+
+    public sealed class EvaluationSection
+    {
+        public int Every { get; set; } = 5;
+        public int BatchSize { get; set; } = 256;
+    }
+
+    public sealed class CheckpointSection
+    {
+        public int Every { get; set; } = 5;
+    }
+
+    public sealed class SimulationSection
+    {
+        /// <summary>Clients trained at once in this process (results do not depend on it).</summary>
+        public int Workers { get; set; } = 1;
+    }
+
+    /// <summary>Refuses values that no typed option below checks, naming the key, the value and what is allowed.</summary>
+    public SimulationConfig Validate()
+    {
+        Require(Algorithms.Contains(Algorithm), "algorithm", Algorithm, string.Join(", ", Algorithms));
+        Require(!string.IsNullOrWhiteSpace(Name) && Name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0, "name", Name, "a non-empty name usable as a folder name");
+        Require(Federated.NumClients >= 1, "federated.num_clients", Federated.NumClients, "an integer >= 1");
+        Require(Evaluation.Every >= 1, "evaluation.every", Evaluation.Every, "an integer >= 1");
+        Require(Checkpoint.Every >= 1, "checkpoint.every", Checkpoint.Every, "an integer >= 1");
+        Require(Simulation.Workers >= 1, "simulation.workers", Simulation.Workers, "an integer >= 1");
+        Require(Model.Init is "spectral" or "direct", "model.init", Model.Init, "spectral, direct");
+        Require(Enum.TryParse<PenaltyKind>(Local.Penalty, ignoreCase: true, out _), "local.penalty", Local.Penalty, "none, frobenius, kronecker, l2");
+        _ = ParseHybridStart();
+        _ = ParseScheme();
+        return this;
+    }
+
+    internal HybridStart ParseHybridStart()
+    {
+        try { return HybridStart.Parse(Model.DecomposeFrom); }
+        catch (FormatException e) { throw new ArgumentException($"model.decompose_from: {e.Message}"); }
+    }
+
+    internal PartitionScheme ParseScheme()
+    {
+        try { return Data.PartitionSettings.ParseScheme(Partition.Scheme); }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            throw new ArgumentException($"partition.scheme = {Partition.Scheme} is not allowed; expected iid, shards, dirichlet");
+        }
+    }
+
+    /// <summary>The model family for a dataset: input shape and classes come from the data.</summary>
+    public ModelSpec ModelSpecFor(DatasetSplit data) => new ModelSpec
+    {
+        Architecture = Model.Architecture,
+        InChannels = data.Train.Channels,
+        Height = data.Train.Height,
+        Width = data.Train.Width,
+        NumClasses = data.ClassCount,
+        WidthMultiplier = Model.WidthMultiplier,
+        DecomposeFrom = ParseHybridStart(),
+        TrackRunningStats = Model.TrackRunningStats,
+        Init = Model.Init == "direct" ? FactorInit.Direct : FactorInit.Spectral,
+    }.Validate();
+
+    public Data.PartitionSettings PartitionSettings() =>
+        new(ParseScheme(), Federated.NumClients, Seed, Partition.Alpha, Partition.Shards, Partition.MinSamples);
+
+    public IReadOnlyList<ResourceTier> ResourceTiers() =>
+        Tiers.Select(t => new ResourceTier(t.Name, t.Share, t.MacsBudget, t.ParamsBudget).Validate()).ToList();
+
+    public LocalTrainingConfig LocalTraining() => new LocalTrainingConfig
+    {
+        Epochs = Local.Epochs,
+        BatchSize = Local.BatchSize,
+        Momentum = Local.Momentum,
+        WeightDecay = Local.WeightDecay,
+        Penalty = Enum.Parse<PenaltyKind>(Local.Penalty, ignoreCase: true),
+        PenaltyLambda = Local.PenaltyLambda,
+    }.Validate();
+
+    public CosineSchedule Schedule() => new CosineSchedule(Lr.Initial, Lr.Final, Federated.Rounds, Lr.WarmupRounds).Validate();
+
+    public PFedLmtOptions PFedLmtOptions(IReadOnlyList<ResourceTier> tiers)
+    {
+        var ratios = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (int i = 0; i < tiers.Count; i++)
+        {
+            if (Pfedlmt.TierRatios.TryGetValue(tiers[i].Name, out double r)) ratios[tiers[i].Name] = r;
+            else if (i < FedLmt.Federated.PFedLmtOptions.ReferenceRatios.Count) ratios[tiers[i].Name] = FedLmt.Federated.PFedLmtOptions.ReferenceRatios[i];
+            else throw new ArgumentException($"pfedlmt.tier_ratios lacks tier '{tiers[i].Name}' and there is no reference ratio for a {i + 1}th tier");
+        }
+        foreach (var name in Pfedlmt.TierRatios.Keys.Where(n => !tiers.Any(t => t.Name == n)))
+            throw new ArgumentException($"pfedlmt.tier_ratios names tier '{name}', which is not among tiers: {string.Join(", ", tiers.Select(t => t.Name))}");
+        return new PFedLmtOptions { TierRatios = ratios, MetaRound = Pfedlmt.MetaRound, Stage1Ratio = Pfedlmt.Stage1Ratio };
+    }
+
+    static void Require(bool ok, string key, object? value, string allowed)
+    {
+        if (!ok) throw new ArgumentException($"{key} = {Convert.ToString(value, CultureInfo.InvariantCulture)} is not allowed; expected {allowed}");
+    }
+}
