@@ -12,7 +12,11 @@ public static class AggregationBenchmark
     /// The median milliseconds of <paramref name="repetitions"/> aggregations of <paramref name="clients"/> updates of
     /// the model <paramref name="spec"/> builds (default: CIFAR ResNet-18, full rank), after one warm-up.
     /// </summary>
-    public static double Run(int clients = 10, ModelSpec? spec = null, int repetitions = 5)
+    public static double Run(int clients = 10, ModelSpec? spec = null, int repetitions = 5) =>
+        Measure(clients, spec, repetitions).MedianMs;
+
+    /// <summary>Like <see cref="Run"/>, with the fastest and slowest repetition (the fastest is the least disturbed by other load).</summary>
+    public static AggregationTiming Measure(int clients = 10, ModelSpec? spec = null, int repetitions = 5)
     {
         Check.Require(clients >= 1, "clients", clients, "an integer >= 1");
         Check.Require(repetitions >= 1, "repetitions", repetitions, "an integer >= 1");
@@ -39,7 +43,7 @@ public static class AggregationBenchmark
                 times[r] = watch.Elapsed.TotalMilliseconds;
             }
             Array.Sort(times);
-            return times[repetitions / 2];
+            return new AggregationTiming(clients, global.Elements, times[0], times[repetitions / 2], times[^1]);
         }
         finally
         {
@@ -47,3 +51,6 @@ public static class AggregationBenchmark
         }
     }
 }
+
+/// <summary>Milliseconds to aggregate <see cref="Clients"/> updates of <see cref="Elements"/> state elements each.</summary>
+public sealed record AggregationTiming(int Clients, long Elements, double MinMs, double MedianMs, double MaxMs);
