@@ -84,21 +84,24 @@ public sealed class ClientPopulation
     }
 
     /// <summary>Throws, with the client, tier, model and costs, when a client is about to get a model over its budget.</summary>
-    public void EnsureAffords(int clientId, ModelSpec spec, ModelCostCatalog costs)
-    {
-        var tier = TierOf(clientId);
-        var cost = costs.Of(spec);
-        var full = costs.Of(spec.AsFull());
-        if (tier.Affords(cost, full)) return;
-        throw new InvalidOperationException(
-            $"client {clientId} of {tier} cannot afford {spec}: it costs {cost.MacsPerSample:N0} MACs per sample " +
-            $"({(double)cost.MacsPerSample / full.MacsPerSample:0.####} of the full model) and {cost.Parameters:N0} parameters " +
-            $"({(double)cost.Parameters / full.Parameters:0.####} of the full model)");
-    }
+    public void EnsureAffords(int clientId, ModelSpec spec, ModelCostCatalog costs) =>
+        EnsureAffords(TierOf(clientId), spec, costs, $"client {clientId} of ");
 
     /// <summary>Throws unless every tier present can afford <paramref name="spec"/>.</summary>
     public void EnsureAllAfford(ModelSpec spec, ModelCostCatalog costs)
     {
-        foreach (var tier in Tiers) EnsureAffords(Array.FindIndex(_tierOf, t => t.Name == tier.Name), spec, costs);
+        foreach (var tier in Tiers) EnsureAffords(tier, spec, costs, "");
+    }
+
+    /// <summary>Throws, naming the tier, the model and its costs, unless <paramref name="tier"/> can afford <paramref name="spec"/>.</summary>
+    public static void EnsureAffords(ResourceTier tier, ModelSpec spec, ModelCostCatalog costs, string who = "")
+    {
+        var cost = costs.Of(spec);
+        var full = costs.Of(spec.AsFull());
+        if (tier.Affords(cost, full)) return;
+        throw new InvalidOperationException(
+            $"{who}{tier} cannot afford {spec}: it costs {cost.MacsPerSample:N0} MACs per sample " +
+            $"({(double)cost.MacsPerSample / full.MacsPerSample:0.####} of the full model) and {cost.Parameters:N0} parameters " +
+            $"({(double)cost.Parameters / full.Parameters:0.####} of the full model)");
     }
 }

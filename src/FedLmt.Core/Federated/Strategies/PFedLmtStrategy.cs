@@ -27,8 +27,7 @@ public sealed class PFedLmtStrategy : FedLmtStrategy
     {
         Name = "pfedlmt";
         _options = pfedlmt;
-        foreach (var tier in Population.Tiers)
-            Population.EnsureAffords(Population.Clients.First(c => Population.TierOf(c).Name == tier.Name), TierSpec(tier), Costs);
+        foreach (var tier in Population.Tiers) ClientPopulation.EnsureAffords(tier, TierSpec(tier), Costs, "pfedlmt.tier_ratios: ");
         using (var probe = ModelFactory.Create(GlobalSpec with { Init = Layers.FactorInit.Direct }, seed: 0))
             _commonNames = probe.state_dict().Keys.Where(probe.IsCommon).ToHashSet(StringComparer.Ordinal);
         if (_options.MetaRound == 0)
