@@ -8,13 +8,18 @@ namespace FedLmt.Cli;
 public static class CliApp
 {
     /// <summary>Builds the app; <paramref name="console"/> replaces the terminal (tests capture output this way).</summary>
-    public static CommandApp Create(IAnsiConsole? console = null)
+    public static ICommandApp Create(IAnsiConsole? console = null)
     {
         if (console is not null) AnsiConsole.Console = console;
-        var app = new CommandApp();
+        var app = new CommandApp<SimulateCommand>();
         app.Configure(config =>
         {
             if (console is not null) config.Settings.Console = console;
+            config.AddCommand<SimulateCommand>("simulate")
+                .WithDescription("Run FedLMT, pFedLMT or FedAvg in simulation (the default command: the README's main job).")
+                .WithExample("simulate")
+                .WithExample("simulate", "--preset", "fmnist-bench-fedlmt", "--set", "federated.rounds=10")
+                .WithExample("simulate", "--out", "runs/fedlmt-fmnist", "--resume");
             config.SetApplicationName("fedlmt");
             config.Settings.StrictParsing = true;
             config.AddCommand<PartitionCommand>("partition")

@@ -104,6 +104,9 @@ public sealed class SimulationConfig
     {
         /// <summary>Clients trained at once in this process (results do not depend on it).</summary>
         public int Workers { get; set; } = 1;
+
+        /// <summary>libtorch intra-op threads; 0 keeps libtorch's default (one per core).</summary>
+        public int Threads { get; set; }
     }
 
     /// <summary>Refuses values that no typed option below checks, naming the key, the value and what is allowed.</summary>
@@ -115,6 +118,7 @@ public sealed class SimulationConfig
         Require(Evaluation.Every >= 1, "evaluation.every", Evaluation.Every, "an integer >= 1");
         Require(Checkpoint.Every >= 1, "checkpoint.every", Checkpoint.Every, "an integer >= 1");
         Require(Simulation.Workers >= 1, "simulation.workers", Simulation.Workers, "an integer >= 1");
+        Require(Simulation.Threads >= 0, "simulation.threads", Simulation.Threads, "an integer >= 0 (0: libtorch's default)");
         Require(Model.Init is "spectral" or "direct", "model.init", Model.Init, "spectral, direct");
         Require(Enum.TryParse<PenaltyKind>(Local.Penalty, ignoreCase: true, out _), "local.penalty", Local.Penalty, "none, frobenius, kronecker, l2");
         _ = ParseHybridStart();

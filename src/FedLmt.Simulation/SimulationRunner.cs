@@ -7,6 +7,7 @@ using FedLmt.Models;
 using FedLmt.Reporting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using TorchSharp;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -80,6 +81,9 @@ public sealed class SimulationRunner
             "pfedlmt" => new PFedLmtStrategy(options, _config.PFedLmtOptions(population.Tiers), logger: _logger),
             _ => new FedLmtStrategy(options, _config.Model.Ratio, logger: _logger),
         };
+        // The worker count never changes results; the intra-op thread count can, in the last bits of float sums, so
+        // it changes only when asked for (with several workers, threads x workers <= cores avoids oversubscription).
+        if (_config.Simulation.Threads > 0) torch.set_num_threads(_config.Simulation.Threads);
         var grid = new InProcessGrid(id => clients[id], new ClientTrainer(), _config.Simulation.Workers);
         var server = new FederatedServer(strategy, grid, _logger);
         var wholeTest = new PartitionedClientData(data, [], Enumerable.Range(0, data.Test.Count).ToArray());
@@ -159,7 +163,9 @@ public sealed class SimulationRunner
         {
             Name = _config.Name,
             Algorithm = strategy.Name,
-            Model = spec.ToString(),
+            Model = strategy is PFedLmtStrategy
+                ? $"{spec} with per-tier ratios {string.Join(", ", _config.PFedLmtOptions(population.Tiers).TierRatios.Select(kv => $"{kv.Key} {kv.Value}"))}"
+                : strategy is FedAvgStrategy f ? f.GlobalSpec.ToString() : spec.ToString(),
             RoundsCompleted = recorder.Records.Count == 0 ? 0 : recorder.Records[^1].Round,
             RoundsPlanned = rounds,
             Interrupted = interrupted,

@@ -1,0 +1,151 @@
+using System.ComponentModel;
+using System.Reflection;
+using FedLmt.Simulation;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace FedLmt.Cli.Commands;
+
+/// <summary>`fedlmt simulate`: a federated run in this process, from a preset or a YAML file plus overrides.</summary>
+public sealed class SimulateCommand : Command<SimulateCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("-c|--config <FILE>")]
+        [Description("YAML config file (see configs/). Without it and --preset, the README's main job (preset 'default').")]
+        public string? Config { get; init; }
+
+        [CommandOption("-p|--preset <NAME>")]
+        [Description("A named preset shipped with the tool: default, fmnist-bench-fedlmt, fmnist-bench-fedavg, cifar10-fedlmt, cifar100-fedlmt, svhn-fedlmt, tinyimagenet-fedlmt, pfedlmt-cifar10.")]
+        public string? Preset { get; init; }
+
+        [CommandOption("-s|--set <KEY=VALUE>")]
+        [Description("Override a config key, e.g. --set federated.rounds=10 --set model.ratio=0.3 (repeatable).")]
+        public string[] Set { get; init; } = [];
+
+        [CommandOption("-o|--out <DIR>")]
+        [Description("Output folder (default runs/<name>): config.yaml, results.jsonl/csv, summary.json, PNG plots, tb/, checkpoint.bin.")]
+        public string? Out { get; init; }
+
+        [CommandOption("--resume")]
+        [Description("Continue the run in --out from its checkpoint; gives the numbers an uninterrupted run gives.")]
+        public bool Resume { get; init; }
+
+        [CommandOption("--keys")]
+        [Description("List every config key and exit.")]
+        public bool Keys { get; init; }
+
+        public override ValidationResult Validate() =>
+            Config is not null && Preset is not null ? ValidationResult.Error("--config and --preset: give one or the other")
+            : Preset is not null && !Presets.Names.Contains(Preset) ? ValidationResult.Error($"--preset {Preset}: unknown; allowed: {string.Join(", ", Presets.Names)}")
+            : ValidationResult.Success();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        if (settings.Keys)
+        {
+            foreach (var key in ConfigLoader.KnownKeys()) AnsiConsole.WriteLine(key);
+            return 0;
+        }
+        SimulationConfig config;
+        try
+        {
+            config = settings.Config is not null
+                ? ConfigLoader.Load(settings.Config, settings.Set)
+                : ConfigLoader.Parse(Presets.Read(settings.Preset ?? "default"), settings.Set, $"preset {settings.Preset ?? "default"}");
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            return 2;
+        }
+        string outDir = settings.Out ?? Path.Combine("runs", config.Name);
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (cancel.IsCancellationRequested) return; // a second Ctrl-C ends the process at once
+            e.Cancel = true;
+            cancel.Cancel();
+            AnsiConsole.MarkupLine("[yellow]Ctrl-C: finishing this round, saving a checkpoint, then exiting (Ctrl-C again to abort).[/]");
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var logger = new ConsoleWarningLogger();
+            var runner = new SimulationRunner(config, outDir, logger);
+            AnsiConsole.MarkupLineInterpolated($"[bold]{config.Name}[/]: {config.Algorithm} on {config.Dataset}, {config.Federated.NumClients} clients, {config.Federated.Rounds} rounds -> {outDir}");
+            AnsiConsole.MarkupLineInterpolated($"[grey]libtorch: {TorchRuntime.EnsureInitialized().Note}[/]");
+            RunSummary summary = null!;
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask("preparing data and model", maxValue: config.Federated.Rounds);
+                    string last = "";
+                    var progress = new SynchronousProgress<RoundRecord>(r =>
+                    {
+                        if (r.Evaluated) last = $", acc {(r.GlobalAccuracy ?? r.ClientMeanAccuracy):P1}";
+                        task.Description = $"round {r.Round}/{config.Federated.Rounds}, loss {r.TrainLoss:F3}{last}";
+                        task.Value = r.Round;
+                    });
+                    summary = runner.Run(settings.Resume, progress, cancel.Token);
+                    task.Value = summary.RoundsCompleted;
+                });
+            PrintSummary(summary, outDir);
+            return summary.Interrupted ? 130 : 0;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            return 2;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    static void PrintSummary(RunSummary s, string outDir)
+    {
+        var table = new Table().AddColumns("", "value");
+        table.AddRow("algorithm", s.Algorithm);
+        table.AddRow("model", Markup.Escape(s.Model));
+        table.AddRow("rounds", $"{s.RoundsCompleted} of {s.RoundsPlanned}{(s.Interrupted ? " (interrupted; --resume continues)" : "")}");
+        table.AddRow("global accuracy (final / best)", $"{Pct(s.FinalGlobalAccuracy)} / {Pct(s.BestGlobalAccuracy)}");
+        table.AddRow("mean client accuracy (final / best)", $"{Pct(s.FinalClientMeanAccuracy)} / {Pct(s.BestClientMeanAccuracy)}");
+        table.AddRow("parameters (model / full)", $"{s.ModelParameters:N0} / {s.FullModelParameters:N0}");
+        table.AddRow("bytes moved", $"{s.TotalBytes / 1e6:F1} MB");
+        table.AddRow("client compute", $"{s.TotalClientMacs / 1e9:F1} GMACs");
+        table.AddRow("wall time", $"{s.TotalSeconds:F1} s");
+        AnsiConsole.Write(table);
+        if (s.TotalBytes > 0 && s.TotalClientMacs > 0)
+            AnsiConsole.MarkupLineInterpolated(
+                $"vs FedAvg with the full model on the same clients: [bold]{(double)s.FedAvgEquivalentBytes / s.TotalBytes:F1}x[/] fewer bytes ({s.FedAvgEquivalentBytes / 1e6:F1} MB), [bold]{s.FedAvgEquivalentClientMacs / s.TotalClientMacs:F1}x[/] less client compute ({s.FedAvgEquivalentClientMacs / 1e9:F1} GMACs)");
+        AnsiConsole.MarkupLineInterpolated($"[grey]results, plots and TensorBoard logs in {outDir}[/]");
+    }
+
+    static string Pct(double? v) => v is double x ? x.ToString("P2") : "-";
+
+    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
+    sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
+
+/// <summary>The presets in configs/, embedded in the tool.</summary>
+public static class Presets
+{
+    public static IReadOnlyList<string> Names { get; } = typeof(Presets).Assembly.GetManifestResourceNames()
+        .Where(n => n.StartsWith("presets/", StringComparison.Ordinal))
+        .Select(n => Path.GetFileNameWithoutExtension(n["presets/".Length..])).Order().ToList();
+
+    public static string Read(string name)
+    {
+        using var stream = typeof(Presets).Assembly.GetManifestResourceStream($"presets/{name}.yaml")
+            ?? throw new ArgumentException($"preset '{name}' is unknown; allowed: {string.Join(", ", Names)}");
+        return new StreamReader(stream).ReadToEnd();
+    }
+}

@@ -1,0 +1,64 @@
+using FedLmt.Federated;
+using FedLmt.Simulation;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FedLmt.Simulation.Tests;
+
+public class CheckpointStoreTests : IDisposable
+{
+    readonly string _dir = Directory.CreateTempSubdirectory("fedlmt-ckpt-").FullName;
+
+    static ServerState Sample() => new(
+        "pfedlmt", 7,
+        NamedTensors.Own([KeyValuePair.Create("a.weight", torch.arange(6, dtype: ScalarType.Float32).reshape(2, 3)),
+                          KeyValuePair.Create("bn.num_batches_tracked", torch.tensor(42L))]),
+        new Dictionary<int, NamedTensors> { [3] = NamedTensors.Own([KeyValuePair.Create("head.u", torch.full(4, 2, 0.5f))]) },
+        new Dictionary<string, NamedTensors> { ["tier:weak"] = NamedTensors.Own([KeyValuePair.Create("x", torch.ones(1, dtype: ScalarType.Float64))]) },
+        new Dictionary<string, double> { ["personalized"] = 1 });
+
+    [Fact]
+    public void Save_then_load_gives_back_every_tensor_and_scalar()
+    {
+        string path = Path.Combine(_dir, "c.bin");
+        using (var state = Sample()) CheckpointStore.Save(path, state);
+        using var loaded = CheckpointStore.Load(path);
+        Assert.Equal("pfedlmt", loaded.Strategy);
+        Assert.Equal(7, loaded.CompletedRounds);
+        Assert.Equal(new float[] { 0, 1, 2, 3, 4, 5 }, loaded.Global["a.weight"].data<float>().ToArray());
+        Assert.Equal(new long[] { 2, 3 }, loaded.Global["a.weight"].shape);
+        Assert.Equal(42L, loaded.Global["bn.num_batches_tracked"].item<long>());
+        Assert.Equal(ScalarType.Int64, loaded.Global["bn.num_batches_tracked"].dtype);
+        Assert.All(loaded.PerClient[3]["head.u"].data<float>().ToArray(), v => Assert.Equal(0.5f, v));
+        Assert.Equal(ScalarType.Float64, loaded.Shared["tier:weak"]["x"].dtype);
+        Assert.Equal(1.0, loaded.Scalars["personalized"]);
+    }
+
+    [Fact]
+    public void A_truncated_or_foreign_file_is_refused_naming_it()
+    {
+        string path = Path.Combine(_dir, "c.bin");
+        using (var state = Sample()) CheckpointStore.Save(path, state);
+        byte[] bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..^5]);
+        var ex = Assert.Throws<InvalidDataException>(() => CheckpointStore.Load(path));
+        Assert.Contains(path, ex.Message);
+        Assert.Contains("truncated", ex.Message);
+
+        File.WriteAllText(path, "not a checkpoint at all");
+        Assert.Contains("bad magic", Assert.Throws<InvalidDataException>(() => CheckpointStore.Load(path)).Message);
+    }
+
+    [Fact]
+    public void Saving_over_a_checkpoint_replaces_it_whole()
+    {
+        string path = Path.Combine(_dir, "c.bin");
+        using (var state = Sample()) CheckpointStore.Save(path, state);
+        using (var state = Sample() with { CompletedRounds = 9 }) CheckpointStore.Save(path, state);
+        using var loaded = CheckpointStore.Load(path);
+        Assert.Equal(9, loaded.CompletedRounds);
+        Assert.Equal(new[] { path }, Directory.GetFiles(_dir));
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}

@@ -1,0 +1,89 @@
+using FedLmt.Simulation;
+
+namespace FedLmt.Simulation.Tests;
+
+public class ConfigLoaderTests
+{
+    [Fact]
+    public void Defaults_are_the_main_job_and_valid()
+    {
+        var c = ConfigLoader.Parse("{}");
+        Assert.Equal("fedlmt", c.Algorithm);
+        Assert.Equal("fmnist-embedded", c.Dataset);
+        Assert.Equal(20, c.Federated.NumClients);
+        Assert.Equal(2, c.Tiers.Count);
+    }
+
+    [Fact]
+    public void Shipped_default_preset_equals_the_built_in_defaults()
+    {
+        string repoConfigs = Path.Combine(RepoRoot(), "configs", "default.yaml");
+        var fromFile = ConfigLoader.Load(repoConfigs);
+        var builtIn = ConfigLoader.Parse("{}");
+        Assert.Equal(Serialize(builtIn), Serialize(fromFile));
+    }
+
+    [Fact]
+    public void Every_shipped_preset_parses()
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(RepoRoot(), "configs"), "*.yaml"))
+            Assert.NotNull(ConfigLoader.Load(file));
+    }
+
+    [Fact]
+    public void Unknown_key_is_refused_with_its_path_line_and_the_allowed_keys()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => ConfigLoader.Parse("seed: 3\nlocal:\n  epochs: 2\n  batchsize: 8\n"));
+        Assert.Contains("line 4", ex.Message);
+        Assert.Contains("unknown key 'local.batchsize'", ex.Message);
+        Assert.Contains("batch_size", ex.Message);
+    }
+
+    [Fact]
+    public void A_value_of_the_wrong_type_is_refused_naming_key_and_line()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => ConfigLoader.Parse("federated:\n  rounds: many\n"));
+        Assert.Contains("line 2", ex.Message);
+        Assert.Contains("federated.rounds = 'many'", ex.Message);
+        Assert.Contains("an integer", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("algorithm: fedprox", "algorithm = fedprox")]
+    [InlineData("partition: { scheme: random }", "partition.scheme = random")]
+    [InlineData("model: { decompose_from: here }", "model.decompose_from")]
+    [InlineData("evaluation: { every: 0 }", "evaluation.every = 0")]
+    [InlineData("local: { penalty: nuclear }", "local.penalty = nuclear")]
+    public void Bad_values_are_refused_naming_the_key(string yaml, string expected) =>
+        Assert.Contains(expected, Assert.Throws<ArgumentException>(() => ConfigLoader.Parse(yaml)).Message);
+
+    [Fact]
+    public void Overrides_set_nested_keys_and_are_checked_like_the_file()
+    {
+        var c = ConfigLoader.Parse("federated: { rounds: 7 }", ["federated.rounds=3", "model.ratio=0.25", "lr.initial=0.2"]);
+        Assert.Equal(3, c.Federated.Rounds);
+        Assert.Equal(0.25, c.Model.Ratio);
+        Assert.Equal(0.2, c.Lr.Initial);
+        Assert.Contains("unknown key 'lr.start'", Assert.Throws<ArgumentException>(() => ConfigLoader.Parse("{}", ["lr.start=1"])).Message);
+        Assert.Contains("key.path=value", Assert.Throws<ArgumentException>(() => ConfigLoader.Parse("{}", ["rounds"])).Message);
+    }
+
+    [Fact]
+    public void Known_keys_list_every_leaf()
+    {
+        var keys = ConfigLoader.KnownKeys();
+        Assert.Contains("federated.num_clients", keys);
+        Assert.Contains("local.penalty_lambda", keys);
+        Assert.Contains("pfedlmt.meta_round", keys);
+    }
+
+    static string Serialize(SimulationConfig c) =>
+        new YamlDotNet.Serialization.SerializerBuilder().Build().Serialize(c);
+
+    internal static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "FedLmt.slnx"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
+    }
+}
