@@ -19,7 +19,10 @@ public sealed record RoundRecord
     public long CumulativeBytes { get; init; }
     public double ClientMacs { get; init; }
     public double CumulativeClientMacs { get; init; }
+    /// <summary>Wall time of the round: training, aggregation and, in evaluation rounds, evaluation.</summary>
     public double Seconds { get; init; }
+    /// <summary>Wall time of training and aggregation alone.</summary>
+    public double TrainSeconds { get; init; }
     public double CumulativeSeconds { get; init; }
     public double TrainLoss { get; init; }
     public double TrainAccuracy { get; init; }
@@ -36,14 +39,14 @@ public sealed record RoundRecord
     public static readonly IReadOnlyList<string> CsvHeader =
     [
         "round", "learning_rate", "sampled", "replies", "failures", "samples_trained", "bytes_down", "bytes_up", "cumulative_bytes", "client_macs",
-        "cumulative_client_macs", "seconds", "cumulative_seconds", "train_loss", "train_accuracy", "global_accuracy", "global_loss",
+        "cumulative_client_macs", "seconds", "train_seconds", "cumulative_seconds", "train_loss", "train_accuracy", "global_accuracy", "global_loss",
         "client_mean_accuracy", "client_weighted_accuracy", "smallest_singular_value",
     ];
 
     public IReadOnlyList<object?> CsvRow() =>
     [
         Round, LearningRate, Sampled, Replies, Failures, SamplesTrained, BytesDown, BytesUp, CumulativeBytes, ClientMacs, CumulativeClientMacs,
-        Seconds, CumulativeSeconds, TrainLoss, TrainAccuracy, GlobalAccuracy, GlobalLoss, ClientMeanAccuracy, ClientWeightedAccuracy,
+        Seconds, TrainSeconds, CumulativeSeconds, TrainLoss, TrainAccuracy, GlobalAccuracy, GlobalLoss, ClientMeanAccuracy, ClientWeightedAccuracy,
         SmallestSingularValue,
     ];
 }

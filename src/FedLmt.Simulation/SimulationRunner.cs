@@ -116,6 +116,7 @@ public sealed class SimulationRunner
             if (cancellation.IsCancellationRequested) { interrupted = true; break; }
             var watch = Stopwatch.StartNew();
             var summary = server.RunTrainRound(round);
+            double trainSeconds = watch.Elapsed.TotalSeconds;
             double samples = summary.Metrics.GetValueOrDefault(MetricNames.NumExamples) * _config.Local.Epochs; // every example once per epoch
             fedAvgBytes += 2L * summary.Sampled.Count * fullCost.PayloadBytes;
             fedAvgMacs += 3.0 * fullCost.MacsPerSample * samples;
@@ -141,7 +142,8 @@ public sealed class SimulationRunner
             cumSeconds += watch.Elapsed.TotalSeconds;
             record = record with
             {
-                CumulativeBytes = cumBytes, CumulativeClientMacs = cumMacs, Seconds = watch.Elapsed.TotalSeconds, CumulativeSeconds = cumSeconds,
+                CumulativeBytes = cumBytes, CumulativeClientMacs = cumMacs, Seconds = watch.Elapsed.TotalSeconds, TrainSeconds = trainSeconds,
+                CumulativeSeconds = cumSeconds,
             };
             recorder.Append(record);
             bool last = round + 1 == rounds;

@@ -107,6 +107,7 @@ public class SimulationRunnerTests : IDisposable
     {
         var node = System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject();
         node.Remove("seconds");
+        node.Remove("train_seconds");
         node.Remove("cumulative_seconds");
         return node.ToJsonString();
     }));
