@@ -12,7 +12,7 @@ public sealed record PFedLmtOptions
     /// <summary>Ratio of each tier's custom layers, keyed by tier name.</summary>
     public required IReadOnlyDictionary<string, double> TierRatios { get; init; }
 
-    /// <summary>Rounds before it run stage 1 (one shared ratio, everything aggregated); 0 (the default) skips stage 1.</summary>
+    /// <summary>The first personalized round: rounds before it are stage 1 (one shared ratio, everything aggregated); 0, the default, skips stage 1.</summary>
     public int MetaRound { get; init; }
 
     /// <summary>The shared ratio of stage 1; null takes the smallest tier ratio.</summary>
