@@ -70,7 +70,9 @@ public sealed class SvdFactors : IDisposable
         _dtype = matrix.dtype;
         using var noGrad = torch.no_grad();
         using var m64 = matrix.detach().to(ScalarType.Float64);
-        (_p, _s, _qh) = torch.linalg.svd(m64, fullMatrices: false);
+        var (p, s, qh) = torch.linalg.svd(m64, fullMatrices: false);
+        // This object owns the factors until Dispose, whatever dispose scope is open while it is built.
+        (_p, _s, _qh) = (p.DetachFromDisposeScope(), s.DetachFromDisposeScope(), qh.DetachFromDisposeScope());
     }
 
     /// <summary>Singular values, largest first.</summary>

@@ -15,7 +15,7 @@ public static class ModelState
         using var noGrad = torch.no_grad();
         var snapshot = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (name, tensor) in model.state_dict())
-            snapshot[name] = tensor.detach().clone().DetachFromDisposeScope();
+            snapshot[name] = tensor.clone().DetachFromDisposeScope(); // under no_grad the clone carries no graph
         return snapshot;
     }
 

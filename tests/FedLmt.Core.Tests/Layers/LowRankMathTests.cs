@@ -93,3 +93,19 @@ public class LowRankMathTests
         Assert.Throws<ArgumentOutOfRangeException>(() => svd.Truncate(13));
     }
 }
+
+public class SvdFactorsLifetimeTests
+{
+    [Fact]
+    public void Factors_outlive_the_dispose_scope_they_were_built_in()
+    {
+        SvdFactors svd;
+        var m = torch.randn(8, 6, generator: new Generator(1));
+        using (torch.NewDisposeScope()) svd = new SvdFactors(m);
+        using (svd)
+        {
+            var (u, v) = svd.Truncate(6);
+            Assert.True(FedLmt.Tests.TensorAssert.RelativeError(LowRankMath.Recover(u, v), m) < 1e-5);
+        }
+    }
+}
