@@ -22,6 +22,8 @@ public static class CliApp
                 .WithExample("simulate", "--out", "runs/fedlmt-fmnist", "--resume");
             config.SetApplicationName("fedlmt");
             config.Settings.StrictParsing = true;
+            // [deployment commands: server, client, certs]
+            // [compare command]
             config.AddCommand<PartitionCommand>("partition")
                 .WithDescription("Partition a dataset across clients (IID, shards, Dirichlet) and show per-client counts and class histograms.")
                 .WithExample("partition", "--clients", "20", "--scheme", "dirichlet", "--alpha", "0.5", "--out", "runs/partition");

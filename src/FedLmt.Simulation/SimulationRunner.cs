@@ -57,30 +57,8 @@ public sealed class SimulationRunner
             throw new InvalidOperationException($"{_dir} already holds a run (checkpoint.bin); pass --resume to continue it or choose another --out");
         AtomicFile.WriteAllText(configPath, configText);
 
-        var data = DatasetResolver.Resolve(_config.Dataset);
-        var partition = FederatedPartitioner.Partition(data, _config.PartitionSettings(), _logger);
-        var clients = PartitionedClientData.ForPartition(data, partition);
-        var tiers = _config.ResourceTiers();
-        var population = tiers.Count == 0 ? ClientPopulation.Unconstrained(_config.Federated.NumClients)
-            : ClientPopulation.Assign(tiers, _config.Federated.NumClients, _config.Seed);
-        var spec = _config.ModelSpecFor(data);
-        var options = new StrategyOptions
-        {
-            Model = spec,
-            Clients = population,
-            Fraction = _config.Federated.Fraction,
-            LearningRate = _config.Schedule(),
-            Local = _config.LocalTraining(),
-            Seed = _config.Seed,
-            EvalBatchSize = _config.Evaluation.BatchSize,
-        };
-        IStrategy strategy = _config.Algorithm switch
-        {
-            "fedavg-all" => new FedAvgStrategy(options, FedAvgMode.EveryClient, logger: _logger),
-            "fedavg-excluded" => new FedAvgStrategy(options, FedAvgMode.ExcludeUnaffordable, logger: _logger),
-            "pfedlmt" => new PFedLmtStrategy(options, _config.PFedLmtOptions(population.Tiers), logger: _logger),
-            _ => new FedLmtStrategy(options, _config.Model.Ratio, logger: _logger),
-        };
+        var setup = RunSetup.Create(_config, _logger);
+        var (data, clients, population, spec, strategy) = (setup.Data, setup.Clients, setup.Population, setup.Spec, setup.Strategy);
         // The worker count never changes results; the intra-op thread count can, in the last bits of float sums, so
         // it changes only when asked for (with several workers, threads x workers <= cores avoids oversubscription).
         if (_config.Simulation.Threads > 0) torch.set_num_threads(_config.Simulation.Threads);
@@ -165,9 +143,7 @@ public sealed class SimulationRunner
         {
             Name = _config.Name,
             Algorithm = strategy.Name,
-            Model = strategy is PFedLmtStrategy
-                ? $"{spec} with per-tier ratios {string.Join(", ", _config.PFedLmtOptions(population.Tiers).TierRatios.Select(kv => $"{kv.Key} {kv.Value}"))}"
-                : strategy is FedAvgStrategy f ? f.GlobalSpec.ToString() : spec.ToString(),
+            Model = setup.DescribeModel(),
             RoundsCompleted = recorder.Records.Count == 0 ? 0 : recorder.Records[^1].Round,
             RoundsPlanned = rounds,
             Interrupted = interrupted,

@@ -1,0 +1,83 @@
+using FedLmt.Data;
+using FedLmt.Federated;
+using FedLmt.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FedLmt.Simulation;
+
+/// <summary>
+/// Everything a run builds from its config, the same for a simulation and a deployed server: the data and its
+/// partition, the clients' data, the tiers, the model family, the strategy options and the strategy.
+/// </summary>
+public sealed class RunSetup
+{
+    RunSetup(SimulationConfig config, DatasetSplit data, FederatedPartition partition, IReadOnlyList<PartitionedClientData> clients,
+        ClientPopulation population, ModelSpec spec, StrategyOptions options, IStrategy strategy)
+    {
+        Config = config;
+        Data = data;
+        Partition = partition;
+        Clients = clients;
+        Population = population;
+        Spec = spec;
+        Options = options;
+        Strategy = strategy;
+    }
+
+    public SimulationConfig Config { get; }
+    public DatasetSplit Data { get; }
+    public FederatedPartition Partition { get; }
+    public IReadOnlyList<PartitionedClientData> Clients { get; }
+    public ClientPopulation Population { get; }
+
+    /// <summary>The model family (full-rank spec with the data's input shape and classes).</summary>
+    public ModelSpec Spec { get; }
+    public StrategyOptions Options { get; }
+    public IStrategy Strategy { get; }
+
+    /// <summary>Builds the setup; bad values are refused naming their config key.</summary>
+    public static RunSetup Create(SimulationConfig config, ILogger? logger = null)
+    {
+        logger ??= NullLogger.Instance;
+        config.Validate();
+        var data = DatasetResolver.Resolve(config.Dataset);
+        var partition = FederatedPartitioner.Partition(data, config.PartitionSettings(), logger);
+        var clients = PartitionedClientData.ForPartition(data, partition);
+        var tiers = config.ResourceTiers();
+        var population = tiers.Count == 0 ? ClientPopulation.Unconstrained(config.Federated.NumClients)
+            : ClientPopulation.Assign(tiers, config.Federated.NumClients, config.Seed);
+        var spec = config.ModelSpecFor(data);
+        var options = new StrategyOptions
+        {
+            Model = spec,
+            Clients = population,
+            Fraction = config.Federated.Fraction,
+            LearningRate = config.Schedule(),
+            Local = config.LocalTraining(),
+            Seed = config.Seed,
+            EvalBatchSize = config.Evaluation.BatchSize,
+        };
+        var strategy = CreateStrategy(config, options, population, logger);
+        return new RunSetup(config, data, partition, clients, population, spec, options, strategy);
+    }
+
+    /// <summary>The strategy <see cref="SimulationConfig.Algorithm"/> names.</summary>
+    public static IStrategy CreateStrategy(SimulationConfig config, StrategyOptions options, ClientPopulation population, ILogger logger) =>
+        config.Algorithm switch
+        {
+            "fedavg-all" => new FedAvgStrategy(options, FedAvgMode.EveryClient, logger: logger),
+            "fedavg-excluded" => new FedAvgStrategy(options, FedAvgMode.ExcludeUnaffordable, logger: logger),
+            "pfedlmt" => new PFedLmtStrategy(options, config.PFedLmtOptions(population.Tiers), logger: logger),
+            "fedlmt" => new FedLmtStrategy(options, config.Model.Ratio, logger: logger),
+            _ => throw new ArgumentException($"algorithm = {config.Algorithm} is not allowed; expected {string.Join(", ", SimulationConfig.Algorithms)}"),
+        };
+
+    /// <summary>A one-line description of the model(s) the strategy trains.</summary>
+    public string DescribeModel() => Strategy switch
+    {
+        PFedLmtStrategy => $"{Spec} with per-tier ratios {string.Join(", ", Config.PFedLmtOptions(Population.Tiers).TierRatios.Select(kv => $"{kv.Key} {kv.Value}"))}",
+        FedAvgStrategy f => f.GlobalSpec.ToString(),
+        _ => Spec.ToString(),
+    };
+}
