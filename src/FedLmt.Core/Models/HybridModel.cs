@@ -46,6 +46,9 @@ public abstract class HybridModel : nn.Module<Tensor, Tensor>
         return nn.Linear(inFeatures, outFeatures);
     }
 
+    /// <summary>HeteroFL's scaler on a hidden layer's output (in place while training a scaled width sub-model; a no-op otherwise).</summary>
+    protected Tensor Scaled(Tensor hidden) => ActivationScaler.InPlace(hidden, training, Spec.TrainingActivationScale);
+
     protected nn.Module<Tensor, Tensor> BatchNorm(long channels) =>
         nn.BatchNorm2d(channels, track_running_stats: Spec.TrackRunningStats);
 

@@ -31,9 +31,9 @@ public sealed class Mlp : HybridModel
     {
         using var x = input.flatten(1);
         using var a = fc1.call(x);
-        using var b = a.relu_();
+        using var b = Scaled(a).relu_();
         using var c = fc2.call(b);
-        using var d = c.relu_();
+        using var d = Scaled(c).relu_();
         return fc3.call(d);
     }
 }

@@ -29,16 +29,42 @@ public sealed record ModelSpec
 
     public FactorInit Init { get; init; } = FactorInit.Spectral;
 
+    /// <summary>
+    /// HeteroFL/FedRolex width rate w in (0, 1]: every hidden layer keeps ceil(w x its channels) (counted after
+    /// <see cref="WidthMultiplier"/>); input channels and classes stay whole. Null (the default): the whole width.
+    /// </summary>
+    public double? SubModelRate { get; init; }
+
+    /// <summary>
+    /// HeteroFL's scaler: while training, each hidden layer's output is divided by <see cref="SubModelRate"/> (so a
+    /// narrow sub-model's activations keep the full model's magnitude); evaluation is unscaled. Off by default.
+    /// </summary>
+    public bool ScaleActivations { get; init; }
+
     public bool IsLowRank => Ratio is not null;
 
-    /// <summary>The same model at full rank.</summary>
-    public ModelSpec AsFull() => this with { Ratio = null };
+    /// <summary>The divisor hidden activations get while training (null: none).</summary>
+    public double? TrainingActivationScale => ScaleActivations && SubModelRate is double w ? w : null;
+
+    /// <summary>The full model: full rank and, for a width sub-model, the whole width without the scaler.</summary>
+    public ModelSpec AsFull() => this with { Ratio = null, SubModelRate = null, ScaleActivations = false };
 
     /// <summary>The same model at another ratio (null: full rank).</summary>
     public ModelSpec WithRatio(double? ratio) => this with { Ratio = ratio };
 
-    /// <summary>Channels after the width multiplier, at least 1.</summary>
-    public int Scale(int channels) => Math.Max(1, (int)Math.Round(channels * WidthMultiplier, MidpointRounding.ToEven));
+    /// <summary>Channels after the width multiplier, at least 1; of a width sub-model, ceil(rate x those).</summary>
+    public int Scale(int channels)
+    {
+        int whole = Math.Max(1, (int)Math.Round(channels * WidthMultiplier, MidpointRounding.ToEven));
+        return SubModelRate is double w ? SubModelChannels(whole, w) : whole;
+    }
+
+    /// <summary>
+    /// HeteroFL's channel count ceil(w x C), at least 1 (the 1e-9 keeps a product such as 0.1 x 30 from rounding up
+    /// past the integer it is meant to be).
+    /// </summary>
+    public static int SubModelChannels(int channels, double rate) =>
+        Math.Clamp((int)Math.Ceiling(rate * channels - 1e-9), 1, channels);
 
     /// <summary>Refuses a spec that cannot be built, naming the field, the value and what is allowed.</summary>
     public ModelSpec Validate()
@@ -51,6 +77,7 @@ public sealed record ModelSpec
         Require(NumClasses >= 2, "model.num_classes", NumClasses, ">= 2");
         Require(WidthMultiplier > 0 && double.IsFinite(WidthMultiplier), "model.width_multiplier", WidthMultiplier, "a finite number > 0");
         if (Ratio is double r) Require(r > 0 && double.IsFinite(r), "model.ratio", r, "a finite number > 0 (or absent for the full model)");
+        if (SubModelRate is double w) Require(w > 0 && w <= 1, "model.sub_model_rate", w, "a number in (0, 1] (or absent for the whole width)");
         return this;
     }
 
@@ -61,5 +88,6 @@ public sealed record ModelSpec
 
     public override string ToString() =>
         $"{Architecture}({InChannels}x{Height}x{Width}, {NumClasses} classes, width x{WidthMultiplier}" +
+        (SubModelRate is double w ? $", sub-model rate {w}{(ScaleActivations ? " scaled" : "")}" : "") +
         (Ratio is double r ? $", ratio {r} from {DecomposeFrom})" : ", full)");
 }

@@ -41,7 +41,7 @@ public sealed class ResNet : HybridModel
                     ? nn.Sequential(nn.Conv2d(inPlanes, planes, 1, stride, bias: false), BatchNorm(planes))
                     : null;
                 blocks.Add(new BasicBlock(Conv(factorize, inPlanes, planes, 3, stride, 1), BatchNorm(planes),
-                    Conv(factorize, planes, planes, 3, 1, 1), BatchNorm(planes), shortcut));
+                    Conv(factorize, planes, planes, 3, 1, 1), BatchNorm(planes), shortcut, spec.TrainingActivationScale));
                 inPlanes = planes;
             }
             layers[s] = nn.Sequential(blocks);
@@ -61,7 +61,7 @@ public sealed class ResNet : HybridModel
     public override Tensor forward(Tensor input)
     {
         using var a = conv1.call(input);
-        using var b = bn1.call(a);
+        using var b = bn1.call(Scaled(a));
         using var c = b.relu_();
         using var d = layer1.call(c);
         using var e = layer2.call(d);

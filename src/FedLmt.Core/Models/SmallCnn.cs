@@ -35,14 +35,14 @@ public sealed class SmallCnn : HybridModel
     public override Tensor forward(Tensor input)
     {
         using var a = conv1.call(input);
-        using var b = a.relu_();
+        using var b = Scaled(a).relu_();
         using var c = nn.functional.max_pool2d(b, 2, 2);
         using var d = conv2.call(c);
-        using var e = d.relu_();
+        using var e = Scaled(d).relu_();
         using var f = nn.functional.max_pool2d(e, 2, 2);
         using var g = f.flatten(1);
         using var h = fc1.call(g);
-        using var i = h.relu_();
+        using var i = Scaled(h).relu_();
         return fc2.call(i);
     }
 }

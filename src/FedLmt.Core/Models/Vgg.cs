@@ -33,7 +33,10 @@ public sealed class Vgg : HybridModel
                 int outChannels = spec.Scale(config[s][b]);
                 bool factorize = (s, b) != (0, 0) && spec.DecomposeFrom.Factorizes(s, b);
                 if (!spec.IsLowRank || !factorize) common.Add($"stages.{s}.{b}");
-                blocks.Add(nn.Sequential(("conv", Conv(factorize, inChannels, outChannels, 3, 1, 1)), ("bn", BatchNorm(outChannels)), ("relu", nn.ReLU(inplace: true))));
+                var conv = Conv(factorize, inChannels, outChannels, 3, 1, 1);
+                blocks.Add(spec.TrainingActivationScale is double scale
+                    ? nn.Sequential(("conv", conv), ("scale", new ActivationScaler(scale)), ("bn", BatchNorm(outChannels)), ("relu", nn.ReLU(inplace: true)))
+                    : nn.Sequential(("conv", conv), ("bn", BatchNorm(outChannels)), ("relu", nn.ReLU(inplace: true))));
                 inChannels = outChannels;
             }
             built.Add(nn.Sequential(blocks));
