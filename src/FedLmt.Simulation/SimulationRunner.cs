@@ -171,11 +171,12 @@ public sealed class SimulationRunner
         using var global = strategy.CreateGlobalModel();
         if (global is null) return record;
         var result = ModelEvaluator.Evaluate(global, wholeTest.TestBatches(_config.Evaluation.BatchSize));
+        double smallest = FactorHealth.SmallestSingularValue(global);
         return record with
         {
             GlobalAccuracy = result.Accuracy,
             GlobalLoss = result.Loss,
-            SmallestSingularValue = FactorHealth.SmallestSingularValue(global),
+            SmallestSingularValue = double.IsNaN(smallest) ? null : smallest, // NaN: a full-rank model has no factors (and JSON has no NaN)
         };
     }
 }
