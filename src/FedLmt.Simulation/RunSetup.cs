@@ -1,3 +1,4 @@
+using FedLmt.Baselines;
 using FedLmt.Data;
 using FedLmt.Federated;
 using FedLmt.Models;
@@ -70,6 +71,9 @@ public sealed class RunSetup
             "fedavg-excluded" => new FedAvgStrategy(options, FedAvgMode.ExcludeUnaffordable, logger: logger),
             "pfedlmt" => new PFedLmtStrategy(options, config.PFedLmtOptions(population.Tiers), logger: logger),
             "fedlmt" => new FedLmtStrategy(options, config.Model.Ratio, logger: logger),
+            "heterofl" => new HeteroFlStrategy(options, config.BaselineOptions(), logger: logger),
+            "fedrolex" => new FedRolexStrategy(options, config.BaselineOptions(), logger: logger),
+            "fedhm" => new FedHmStrategy(options, logger: logger),
             _ => throw new ArgumentException($"algorithm = {config.Algorithm} is not allowed; expected {string.Join(", ", SimulationConfig.Algorithms)}"),
         };
 
@@ -78,6 +82,7 @@ public sealed class RunSetup
     {
         PFedLmtStrategy => $"{Spec} with per-tier ratios {string.Join(", ", Config.PFedLmtOptions(Population.Tiers).TierRatios.Select(kv => $"{kv.Key} {kv.Value}"))}",
         FedAvgStrategy f => f.GlobalSpec.ToString(),
+        SubModelStrategy s => $"{s.GlobalSpec}; {s.DescribeTiers()}",
         _ => Spec.ToString(),
     };
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using FedLmt.Baselines;
 using FedLmt.Data;
 using FedLmt.Federated;
 using FedLmt.Layers;
@@ -13,7 +14,7 @@ namespace FedLmt.Simulation;
 public sealed class SimulationConfig
 {
     /// <summary>Algorithms <see cref="Algorithm"/> accepts.</summary>
-    public static readonly IReadOnlyList<string> Algorithms = ["fedlmt", "pfedlmt", "fedavg-all", "fedavg-excluded"];
+    public static readonly IReadOnlyList<string> Algorithms = ["fedlmt", "pfedlmt", "fedavg-all", "fedavg-excluded", "heterofl", "fedrolex", "fedhm"];
 
     public string Name { get; set; } = "fedlmt-fmnist";
     public long Seed { get; set; } = 1;
@@ -26,6 +27,7 @@ public sealed class SimulationConfig
     public LrSection Lr { get; set; } = new();
     public LocalSection Local { get; set; } = new();
     public PFedLmtSection Pfedlmt { get; set; } = new();
+    public BaselinesSection Baselines { get; set; } = new();
     public EvaluationSection Evaluation { get; set; } = new();
     public CheckpointSection Checkpoint { get; set; } = new();
     public SimulationSection Simulation { get; set; } = new();
@@ -89,6 +91,17 @@ public sealed class SimulationConfig
         public double? Stage1Ratio { get; set; }
     }
 
+    /// <summary>HeteroFL and FedRolex (FedHM needs no settings: each tier gets the largest ratio it affords).</summary>
+    public sealed class BaselinesSection
+    {
+        /// <summary>Width rates a tier may get; it gets the largest whose sub-model it affords.</summary>
+        public List<double> Rates { get; set; } = [.. FedLmt.Baselines.BaselineOptions.DefaultRates];
+        /// <summary>Divide hidden activations by the rate while training (HeteroFL's scaler).</summary>
+        public bool ScaleActivations { get; set; } = true;
+        /// <summary>examples (as FedAvg here) or clients (each holder once, as the HeteroFL/FedRolex reference code).</summary>
+        public string Weighting { get; set; } = "examples";
+    }
+
     public sealed class EvaluationSection
     {
         public int Every { get; set; } = 5;
@@ -123,6 +136,7 @@ public sealed class SimulationConfig
         Require(Enum.TryParse<PenaltyKind>(Local.Penalty, ignoreCase: true, out _), "local.penalty", Local.Penalty, "none, frobenius, kronecker, l2");
         _ = ParseHybridStart();
         _ = ParseScheme();
+        _ = BaselineOptions();
         return this;
     }
 
@@ -185,6 +199,18 @@ public sealed class SimulationConfig
         foreach (var name in Pfedlmt.TierRatios.Keys.Where(n => !tiers.Any(t => t.Name == n)))
             throw new ArgumentException($"pfedlmt.tier_ratios names tier '{name}', which is not among tiers: {string.Join(", ", tiers.Select(t => t.Name))}");
         return new PFedLmtOptions { TierRatios = ratios, MetaRound = Pfedlmt.MetaRound, Stage1Ratio = Pfedlmt.Stage1Ratio };
+    }
+
+    /// <summary>The HeteroFL/FedRolex settings of the baselines section.</summary>
+    public BaselineOptions BaselineOptions()
+    {
+        Require(Baselines.Weighting is "examples" or "clients", "baselines.weighting", Baselines.Weighting, "examples, clients");
+        return new BaselineOptions
+        {
+            Rates = [.. Baselines.Rates],
+            ScaleActivations = Baselines.ScaleActivations,
+            Weighting = Baselines.Weighting == "clients" ? ReplyWeighting.Clients : ReplyWeighting.Examples,
+        }.Validate();
     }
 
     static void Require(bool ok, string key, object? value, string allowed)
