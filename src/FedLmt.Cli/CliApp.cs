@@ -24,6 +24,10 @@ public static class CliApp
             config.Settings.StrictParsing = true;
             // [deployment commands: server, client, certs]
             // [compare command]
+            config.AddCommand<CompareCommand>("compare")
+                .WithDescription("Compare FedAvg (all / excluded), FedLMT, pFedLMT, HeteroFL, FedRolex and FedHM on one config: table, CSV, Markdown and plots.")
+                .WithExample("compare", "--set", "federated.rounds=10")
+                .WithExample("compare", "--arms", "fedlmt,heterofl,fedrolex,fedhm", "--out", "runs/compare");
             config.AddCommand<PartitionCommand>("partition")
                 .WithDescription("Partition a dataset across clients (IID, shards, Dirichlet) and show per-client counts and class histograms.")
                 .WithExample("partition", "--clients", "20", "--scheme", "dirichlet", "--alpha", "0.5", "--out", "runs/partition");

@@ -92,10 +92,13 @@ public sealed class ComparisonRunner
             var summary = runner.Run(resume: status == ArmStatus.Resumed, armProgress, cancellation);
             return Read(arm, dir, summary.Interrupted ? ArmStatus.Interrupted : status);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidDataException or JsonException)
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {
-            _logger.LogWarning("{Arm} failed: {Reason}", arm, e.Message);
-            return new ArmResult(arm, dir, ArmStatus.Failed, null, [], e.Message);
+            // Whatever stops one arm (a tier that cannot afford its model, a run that diverges into NaN) is that arm's
+            // result; the others still run and the table says why this one has no numbers.
+            string reason = e.Message.Split('\n')[0]; // libtorch errors carry a native stack trace after the first line
+            _logger.LogWarning("{Arm} failed: {Reason}", arm, reason);
+            return new ArmResult(arm, dir, ArmStatus.Failed, null, [], reason);
         }
     }
 

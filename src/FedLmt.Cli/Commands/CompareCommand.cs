@@ -1,0 +1,150 @@
+using System.ComponentModel;
+using FedLmt.Simulation;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace FedLmt.Cli.Commands;
+
+/// <summary>
+/// `fedlmt compare`: FedAvg (all / excluded), FedLMT, pFedLMT and the baselines on one config - same data, tiers and
+/// seed - with a table in the terminal, comparison.csv/md and overlaid accuracy plots; rerunnable and resumable.
+/// </summary>
+public sealed class CompareCommand : Command<CompareCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("-c|--config <FILE>")]
+        [Description("YAML config file shared by every arm (its 'algorithm' is ignored). Without it and --preset, preset 'default'.")]
+        public string? Config { get; init; }
+
+        [CommandOption("-p|--preset <NAME>")]
+        [Description("A named preset shipped with the tool (see 'fedlmt simulate --help').")]
+        public string? Preset { get; init; }
+
+        [CommandOption("-s|--set <KEY=VALUE>")]
+        [Description("Override a config key for every arm, e.g. --set federated.rounds=10 (repeatable).")]
+        public string[] Set { get; init; } = [];
+
+        [CommandOption("-a|--arms <LIST>")]
+        [Description("Comma-separated algorithms to compare (default: fedavg-all, fedavg-excluded, fedlmt, pfedlmt, heterofl, fedrolex, fedhm).")]
+        public string? Arms { get; init; }
+
+        [CommandOption("-o|--out <DIR>")]
+        [Description("Output folder (default runs/compare-<name>): one subfolder per arm, comparison.csv/md, accuracy_vs_*.png. Rerunning reads finished arms and resumes interrupted ones.")]
+        public string? Out { get; init; }
+
+        public IReadOnlyList<string> ArmList => Arms is null ? ComparisonRunner.DefaultArms
+            : Arms.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+        public override ValidationResult Validate()
+        {
+            if (Config is not null && Preset is not null) return ValidationResult.Error("--config and --preset: give one or the other");
+            if (Preset is not null && !Presets.Names.Contains(Preset)) return ValidationResult.Error($"--preset {Preset}: unknown; allowed: {string.Join(", ", Presets.Names)}");
+            var unknown = ArmList.Where(a => !SimulationConfig.Algorithms.Contains(a)).ToList();
+            if (ArmList.Count == 0 || unknown.Count > 0)
+                return ValidationResult.Error($"--arms {Arms}: {(unknown.Count > 0 ? $"unknown {string.Join(", ", unknown)}" : "empty")}; allowed: {string.Join(", ", SimulationConfig.Algorithms)}");
+            return ValidationResult.Success();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        SimulationConfig config;
+        ComparisonRunner runner;
+        try
+        {
+            config = settings.Config is not null
+                ? ConfigLoader.Load(settings.Config, settings.Set)
+                : ConfigLoader.Parse(Presets.Read(settings.Preset ?? "default"), settings.Set, $"preset {settings.Preset ?? "default"}");
+            runner = new ComparisonRunner(config, settings.Out ?? Path.Combine("runs", $"compare-{config.Name}"), settings.ArmList, new ConsoleWarningLogger());
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            return 2;
+        }
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (cancel.IsCancellationRequested) return;
+            e.Cancel = true;
+            cancel.Cancel();
+            AnsiConsole.MarkupLine("[yellow]Ctrl-C: finishing this round, saving a checkpoint, then exiting; rerun the same command to continue.[/]");
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            AnsiConsole.MarkupLineInterpolated(
+                $"[bold]compare[/] {string.Join(", ", runner.Arms)} on {config.Dataset}: {config.Model.Architecture}, {config.Federated.NumClients} clients, {config.Federated.Rounds} rounds, seed {config.Seed} -> {runner.Directory}");
+            AnsiConsole.MarkupLineInterpolated($"[grey]libtorch: {TorchRuntime.EnsureInitialized().Note}[/]");
+            ComparisonReport report = null!;
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(ctx =>
+                {
+                    var tasks = runner.Arms.ToDictionary(a => a, a => ctx.AddTask($"{a}: waiting", autoStart: false, maxValue: config.Federated.Rounds));
+                    void Starting(string arm, ArmStatus status)
+                    {
+                        tasks[arm].StartTask();
+                        tasks[arm].Description = status switch
+                        {
+                            ArmStatus.Reused => $"{arm}: finished earlier, reading its results",
+                            ArmStatus.Resumed => $"{arm}: resuming",
+                            _ => $"{arm}: preparing",
+                        };
+                    }
+                    var progress = new SynchronousProgress<(string Arm, RoundRecord Round)>(p =>
+                    {
+                        var task = tasks[p.Arm];
+                        string acc = p.Round.ClientMeanAccuracy is double a ? $", client acc {a:P1}" : "";
+                        task.Description = $"{p.Arm}: round {p.Round.Round}/{config.Federated.Rounds}{acc}";
+                        task.Value = p.Round.Round;
+                    });
+                    report = runner.Run(Starting, progress, cancel.Token);
+                    foreach (var arm in report.Arms)
+                    {
+                        var task = tasks[arm.Arm];
+                        task.Description = $"{arm.Arm}: {ComparisonReport.Status(arm.Status)}";
+                        task.Value = arm.Summary?.RoundsCompleted ?? 0;
+                        task.StopTask();
+                    }
+                });
+            PrintReport(report);
+            return report.Interrupted ? 130 : report.AnyFailed ? 1 : 0;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidDataException or IOException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            return 2;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    static void PrintReport(ComparisonReport report)
+    {
+        var table = new Table();
+        for (int i = 0; i < ComparisonReport.Columns.Count; i++)
+        {
+            var column = new TableColumn(ComparisonReport.Columns[i]);
+            if (i >= 2) column.RightAligned();
+            table.AddColumn(column);
+        }
+        foreach (var row in report.Rows()) table.AddRow(row.Select(c => Markup.Escape(c)).ToArray());
+        AnsiConsole.Write(table);
+        foreach (var arm in report.Arms.Where(a => a.Error is not null))
+            AnsiConsole.MarkupLineInterpolated($"[red]{arm.Arm} failed:[/] {arm.Error}");
+        if (report.Interrupted)
+            AnsiConsole.MarkupLine("[yellow]interrupted: rerun the same command to resume; finished arms are not recomputed.[/]");
+        AnsiConsole.MarkupLineInterpolated($"[grey]table: {report.CsvPath}, {report.MarkdownPath}; plots: {string.Join(", ", report.PlotPaths.Select(Path.GetFileName))}; each arm's run in its own subfolder of {report.Directory}[/]");
+    }
+
+    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
+    sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
