@@ -23,6 +23,17 @@ public static class CliApp
             config.SetApplicationName("fedlmt");
             config.Settings.StrictParsing = true;
             // [deployment commands: server, client, certs]
+            config.AddCommand<ServerCommand>("server")
+                .WithDescription("Serve a deployed run over gRPC (TLS, bearer tokens): waits for clients, runs rounds, checkpoints every round, resumes.")
+                .WithExample("server", "--config", "run.yaml", "--out", "runs/deployed", "--urls", "https://127.0.0.1:50051", "--certs", "certs", "--tokens", "certs/token.txt");
+            config.AddCommand<ClientCommand>("client")
+                .WithDescription("Run one deployed client: trains its partition of the configured dataset for the server, reconnecting with backoff.")
+                .WithExample("client", "--server", "https://127.0.0.1:50051", "--id", "0", "--config", "run.yaml", "--certs", "certs", "--token-file", "certs/token.txt");
+            config.AddCommand<CertsCommand>("certs")
+                .WithDescription("Make a development CA, server and client certificates and a bearer token for deployment.")
+                .WithExample("certs", "--out", "certs");
+            config.AddCommand<BenchGrpcCommand>("bench-grpc")
+                .WithDescription("Benchmark the gRPC transport: tensor serialization, a deployed round vs a simulated one, idle clients' memory.");
             // [compare command]
             config.AddCommand<CompareCommand>("compare")
                 .WithDescription("Compare FedAvg (all / excluded), FedLMT, pFedLMT, HeteroFL, FedRolex and FedHM on one config: table, CSV, Markdown and plots.")

@@ -1,0 +1,144 @@
+using System.ComponentModel;
+using FedLmt.Grpc;
+using FedLmt.Simulation;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using TorchSharp;
+
+namespace FedLmt.Cli.Commands;
+
+/// <summary>`fedlmt client`: one deployed client; trains its own partition of the configured dataset for the server.</summary>
+public sealed class ClientCommand : Command<ClientCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--server <URL>")]
+        [Description("The server, e.g. https://127.0.0.1:50051.")]
+        public string? Server { get; init; }
+
+        [CommandOption("--id <N>")]
+        [Description("This client's id (0..num_clients-1): which partition of the dataset it trains on.")]
+        public int? Id { get; init; }
+
+        [CommandOption("-c|--config <FILE>")]
+        [Description("The run's YAML config (the server's): it fixes the dataset, the partition and this client's tier.")]
+        public string? Config { get; init; }
+
+        [CommandOption("-p|--preset <NAME>")]
+        [Description("A named preset instead of --config.")]
+        public string? Preset { get; init; }
+
+        [CommandOption("-s|--set <KEY=VALUE>")]
+        [Description("Override a config key (repeatable); use the server's overrides.")]
+        public string[] Set { get; init; } = [];
+
+        [CommandOption("--token <TOKEN>")]
+        [Description("Bearer token (or set FEDLMT_TOKEN, or --token-file).")]
+        public string? Token { get; init; }
+
+        [CommandOption("--token-file <FILE>")]
+        [Description("File holding the bearer token.")]
+        public string? TokenFile { get; init; }
+
+        [CommandOption("--certs <DIR>")]
+        [Description("Folder made by `fedlmt certs`: trusts its ca.crt and presents client.crt/client.key.")]
+        public string? Certs { get; init; }
+
+        [CommandOption("--ca <FILE>")]
+        [Description("PEM CA the server's certificate must chain to (default: the system's trust store).")]
+        public string? Ca { get; init; }
+
+        [CommandOption("--cert <FILE>")]
+        [Description("PEM client certificate, for a server that requires one.")]
+        public string? Cert { get; init; }
+
+        [CommandOption("--key <FILE>")]
+        [Description("PEM key of the client certificate.")]
+        public string? Key { get; init; }
+
+        [CommandOption("--state <DIR>")]
+        [Description("Where this client keeps its own parameters (pFedLMT custom layers), default runs/client-<id>.")]
+        public string? State { get; init; }
+
+        [CommandOption("--max-backoff <SECONDS>")]
+        [Description("Longest wait between reconnection attempts (exponential backoff from 0.5 s, with jitter).")]
+        [DefaultValue(10.0)]
+        public double MaxBackoff { get; init; } = 10;
+
+        [CommandOption("--reply-delay <MS>")]
+        [Description("Wait this long before each reply: a slow device, for tests and demonstrations.")]
+        [DefaultValue(0)]
+        public int ReplyDelay { get; init; }
+
+        public override ValidationResult Validate() =>
+            Server is null || !Uri.TryCreate(Server, UriKind.Absolute, out _) ? ValidationResult.Error("--server URL is required, e.g. https://127.0.0.1:50051")
+            : Id is null or < 0 ? ValidationResult.Error("--id N is required (an integer >= 0)")
+            : Config is not null && Preset is not null ? ValidationResult.Error("--config and --preset: give one or the other")
+            : !(MaxBackoff > 0) ? ValidationResult.Error($"--max-backoff {MaxBackoff}: must be > 0")
+            : ReplyDelay < 0 ? ValidationResult.Error($"--reply-delay {ReplyDelay}: must be >= 0")
+            : ValidationResult.Success();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            int id = settings.Id!.Value;
+            var config = DeploymentCli.LoadConfig(settings.Config, settings.Preset, settings.Set);
+            if (id >= config.Federated.NumClients)
+                throw new ArgumentException($"--id {id}: the config has {config.Federated.NumClients} clients (ids 0..{config.Federated.NumClients - 1})");
+            string token = settings.Token ?? (settings.TokenFile is not null ? File.ReadAllText(settings.TokenFile).Trim() : null)
+                ?? Environment.GetEnvironmentVariable("FEDLMT_TOKEN") ?? throw new ArgumentException("a bearer token is required: --token, --token-file or FEDLMT_TOKEN");
+            string? clientCert = settings.Cert ?? ExistingIn(settings.Certs, "client.crt");
+            var connection = new ClientConnectionOptions
+            {
+                Server = new Uri(settings.Server!),
+                Token = token,
+                CaPath = settings.Ca ?? ExistingIn(settings.Certs, "ca.crt"),
+                CertificatePath = clientCert,
+                KeyPath = settings.Key ?? (clientCert is null ? null : ExistingIn(settings.Certs, "client.key")),
+                MaxBackoff = TimeSpan.FromSeconds(settings.MaxBackoff),
+            };
+            using var loggers = LoggerFactory.Create(DeploymentCli.ConsoleLogging);
+            var logger = loggers.CreateLogger("fedlmt.client");
+            TorchRuntime.EnsureInitialized();
+            if (config.Simulation.Threads > 0) torch.set_num_threads(config.Simulation.Threads);
+            // The same setup a simulation builds, so this client's partition and tier are the simulation's client's.
+            var setup = RunSetup.Create(config, logger);
+            var data = setup.Clients[id];
+            string tier = setup.Population.TierOf(id).Name;
+            var store = new CustomParameterStore(settings.State ?? Path.Combine("runs", $"client-{id}"), id);
+            logger.LogInformation("Client {Client}: {Train} training and {Test} test examples of {Dataset}, tier {Tier}; connecting to {Server}",
+                id, data.TrainCount, data.TestCount, config.Dataset, tier, connection.Server);
+            var client = new FederatedClient(id, tier, data, connection, store, logger) { ReplyDelay = TimeSpan.FromMilliseconds(settings.ReplyDelay) };
+            var exit = client.RunAsync(cancel.Token).GetAwaiter().GetResult();
+            return exit switch
+            {
+                ClientExit.Finished => 0,
+                ClientExit.Refused => 3,
+                _ => 130,
+            };
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidDataException or FileNotFoundException
+                                       or DirectoryNotFoundException or IOException or System.Security.Cryptography.CryptographicException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            return 2;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    static string? ExistingIn(string? directory, string file) =>
+        directory is not null && File.Exists(Path.Combine(directory, file)) ? Path.Combine(directory, file) : null;
+}

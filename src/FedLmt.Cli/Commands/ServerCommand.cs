@@ -1,0 +1,191 @@
+using System.ComponentModel;
+using System.Globalization;
+using FedLmt.Grpc;
+using FedLmt.Simulation;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace FedLmt.Cli.Commands;
+
+/// <summary>`fedlmt server`: a deployed federated run; clients connect over gRPC (TLS, bearer tokens) and train where their data is.</summary>
+public sealed class ServerCommand : Command<ServerCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("-c|--config <FILE>")]
+        [Description("YAML config file, the same a simulation takes (clients use the same file). Without it and --preset: preset 'default'.")]
+        public string? Config { get; init; }
+
+        [CommandOption("-p|--preset <NAME>")]
+        [Description("A named preset shipped with the tool (see `fedlmt simulate --help`).")]
+        public string? Preset { get; init; }
+
+        [CommandOption("-s|--set <KEY=VALUE>")]
+        [Description("Override a config key (repeatable).")]
+        public string[] Set { get; init; } = [];
+
+        [CommandOption("-o|--out <DIR>")]
+        [Description("Output folder (default runs/<name>): results, summary, plots and checkpoint.bin. A folder with a checkpoint is resumed.")]
+        public string? Out { get; init; }
+
+        [CommandOption("--urls <URL>")]
+        [Description("Where to listen: https://IP:PORT (port 0 picks a free one; the address is printed). http:// only for loopback benchmarks.")]
+        [DefaultValue("https://127.0.0.1:50051")]
+        public string Urls { get; init; } = "https://127.0.0.1:50051";
+
+        [CommandOption("--certs <DIR>")]
+        [Description("Folder made by `fedlmt certs`: uses server.crt and server.key from it (and ca.crt with --require-client-cert).")]
+        public string? Certs { get; init; }
+
+        [CommandOption("--cert <FILE>")]
+        [Description("PEM server certificate.")]
+        public string? Cert { get; init; }
+
+        [CommandOption("--key <FILE>")]
+        [Description("PEM private key of the server certificate.")]
+        public string? Key { get; init; }
+
+        [CommandOption("--client-ca <FILE>")]
+        [Description("PEM CA: clients must present a certificate it signed (mutual TLS).")]
+        public string? ClientCa { get; init; }
+
+        [CommandOption("--require-client-cert")]
+        [Description("With --certs: require client certificates signed by its ca.crt.")]
+        public bool RequireClientCert { get; init; }
+
+        [CommandOption("--token <TOKEN>")]
+        [Description("Bearer token shared by all clients (or set FEDLMT_TOKEN). At least 16 characters.")]
+        public string? Token { get; init; }
+
+        [CommandOption("--tokens <FILE>")]
+        [Description("Token file: 'CLIENT_ID TOKEN' lines give each client its own token; a line with a token alone is shared.")]
+        public string? Tokens { get; init; }
+
+        [CommandOption("--min-clients <N>")]
+        [Description("Eligible clients that must be connected before a round starts (default: all clients of the config).")]
+        public int? MinClients { get; init; }
+
+        [CommandOption("--min-replies <N>")]
+        [Description("Replies a round needs to be aggregated; with fewer it is retried.")]
+        [DefaultValue(1)]
+        public int MinReplies { get; init; } = 1;
+
+        [CommandOption("--round-timeout <SECONDS>")]
+        [Description("How long a round waits for replies; later replies are stragglers and dropped.")]
+        [DefaultValue(300.0)]
+        public double RoundTimeout { get; init; } = 300;
+
+        [CommandOption("--max-update-mb <MB>")]
+        [Description("The largest update accepted from a client, in MiB.")]
+        [DefaultValue(4096)]
+        public int MaxUpdateMb { get; init; } = 4096;
+
+        public override ValidationResult Validate() =>
+            Config is not null && Preset is not null ? ValidationResult.Error("--config and --preset: give one or the other")
+            : Token is not null && Tokens is not null ? ValidationResult.Error("--token and --tokens: give one or the other")
+            : !Uri.TryCreate(Urls, UriKind.Absolute, out _) ? ValidationResult.Error($"--urls {Urls}: not a URL such as https://127.0.0.1:50051")
+            : MinReplies < 1 ? ValidationResult.Error($"--min-replies {MinReplies}: must be >= 1")
+            : MinClients is < 1 ? ValidationResult.Error($"--min-clients {MinClients}: must be >= 1")
+            : !(RoundTimeout > 0) ? ValidationResult.Error($"--round-timeout {RoundTimeout}: must be > 0")
+            : MaxUpdateMb < 1 ? ValidationResult.Error($"--max-update-mb {MaxUpdateMb}: must be >= 1")
+            : ValidationResult.Success();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            if (cancel.IsCancellationRequested) return;
+            e.Cancel = true;
+            cancel.Cancel();
+            AnsiConsole.MarkupLine("[yellow]Ctrl-C: stopping after this round (its checkpoint is written; restart with the same --out to resume).[/]");
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var config = DeploymentCli.LoadConfig(settings.Config, settings.Preset, settings.Set);
+            string outDir = settings.Out ?? Path.Combine("runs", config.Name);
+            var tokens = settings.Tokens is not null ? BearerTokens.FromFile(settings.Tokens)
+                : BearerTokens.Shared(settings.Token ?? Environment.GetEnvironmentVariable("FEDLMT_TOKEN")
+                    ?? throw new ArgumentException("a bearer token is required: --token, --tokens FILE or FEDLMT_TOKEN"));
+            var endpoint = new ServerEndpointOptions
+            {
+                Url = new Uri(settings.Urls),
+                CertificatePath = settings.Cert ?? (settings.Certs is null ? null : Path.Combine(settings.Certs, "server.crt")),
+                KeyPath = settings.Key ?? (settings.Certs is null ? null : Path.Combine(settings.Certs, "server.key")),
+                ClientCaPath = settings.ClientCa ?? (settings.RequireClientCert && settings.Certs is not null ? Path.Combine(settings.Certs, "ca.crt") : null),
+                Tokens = tokens,
+            };
+            var options = new DeploymentOptions
+            {
+                MinClients = settings.MinClients,
+                MinReplies = settings.MinReplies,
+                RoundTimeout = TimeSpan.FromSeconds(settings.RoundTimeout),
+                MaxUpdateBytes = (long)settings.MaxUpdateMb << 20,
+            };
+            using var loggers = LoggerFactory.Create(DeploymentCli.ConsoleLogging);
+            var logger = loggers.CreateLogger("fedlmt.server");
+            AnsiConsole.MarkupLineInterpolated($"[grey]libtorch: {TorchRuntime.EnsureInitialized().Note}[/]");
+            var runner = new DeploymentRunner(config, outDir, options, logger);
+            var host = DeploymentHost.StartAsync(endpoint, runner.Registry, runner.Admission, DeploymentCli.ConsoleLogging, cancel.Token).GetAwaiter().GetResult();
+            RunSummary summary;
+            try
+            {
+                foreach (var address in host.Addresses) AnsiConsole.WriteLine($"listening on {address}");
+                AnsiConsole.MarkupLineInterpolated(
+                    $"[bold]{config.Name}[/]: {config.Algorithm}, {config.Federated.NumClients} clients, {config.Federated.Rounds} rounds -> {outDir}; waiting for {runner.MinClients} clients, aggregating with at least {options.MinReplies} replies");
+                var progress = new Inline<RoundRecord>(r => AnsiConsole.WriteLine(
+                    $"round {r.Round}/{config.Federated.Rounds}: {r.Replies} of {r.Sampled} replied, loss {r.TrainLoss.ToString("F4", CultureInfo.InvariantCulture)}" +
+                    (r.Evaluated ? $", accuracy {(r.GlobalAccuracy ?? r.ClientMeanAccuracy ?? double.NaN).ToString("P2", CultureInfo.InvariantCulture)}" : "")));
+                summary = runner.Run(progress, cancel.Token);
+                if (!summary.Interrupted) Thread.Sleep(500); // let the Finished messages reach the clients
+            }
+            finally
+            {
+                host.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+            AnsiConsole.WriteLine(summary.Interrupted
+                ? $"stopped after round {summary.RoundsCompleted} of {summary.RoundsPlanned}; restart with --out {outDir} to resume"
+                : $"finished {summary.RoundsCompleted} rounds; results in {outDir}");
+            return summary.Interrupted ? 130 : 0;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidDataException or FileNotFoundException
+                                       or DirectoryNotFoundException or IOException or System.Security.Cryptography.CryptographicException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            return 2;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+}
+
+/// <summary>What the deployment commands share: config loading and console logging.</summary>
+static class DeploymentCli
+{
+    public static SimulationConfig LoadConfig(string? file, string? preset, string[] overrides) =>
+        file is not null ? ConfigLoader.Load(file, overrides)
+        : ConfigLoader.Parse(Presets.Read(preset ?? "default"), overrides, $"preset {preset ?? "default"}");
+
+    /// <summary>One line per event with a timestamp: server and client are long-running services whose logs people read.</summary>
+    public static void ConsoleLogging(ILoggingBuilder logging) => logging
+        .SetMinimumLevel(LogLevel.Information)
+        .AddFilter("Microsoft", LogLevel.Warning)
+        .AddFilter("Grpc", LogLevel.Warning)
+        .AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+            o.ColorBehavior = Microsoft.Extensions.Logging.Console.LoggerColorBehavior.Disabled;
+        });
+}
+
+/// <summary>Reports on the calling thread.</summary>
+sealed class Inline<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

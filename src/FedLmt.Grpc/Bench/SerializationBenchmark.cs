@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using FedLmt.Federated;
+using FedLmt.Grpc.Protocol;
+using FedLmt.Models;
+using Google.Protobuf;
+
+namespace FedLmt.Grpc;
+
+/// <summary>Throughput of named tensors to protobuf wire bytes and back, in GB/s (10^9 bytes of tensor data per second).</summary>
+public sealed record SerializationThroughput(long PayloadBytes, int Messages, double EncodeGBps, double DecodeGBps, double DecodeValidateGBps);
+
+/// <summary>
+/// Times what the transport does to a model's state: encode (tensors copied out of libtorch, chunked, each chunk
+/// serialized as a protobuf message) and decode (messages parsed, reassembled, tensors built), the latter also with
+/// the value checks every update gets. No network: this is the serialization cost alone.
+/// </summary>
+public static class SerializationBenchmark
+{
+    /// <summary>Best of <paramref name="repetitions"/> after a warm-up, for the model <paramref name="spec"/> builds (default: full CIFAR ResNet-18).</summary>
+    public static SerializationThroughput Measure(ModelSpec? spec = null, int repetitions = 5)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(repetitions, 1);
+        spec ??= new ModelSpec { Architecture = "resnet18" };
+        using var model = ModelFactory.Create(spec with { Init = Layers.FactorInit.Direct }, seed: 1);
+        using var state = NamedTensors.Snapshot(model);
+        double encode = double.MaxValue, decode = double.MaxValue, validate = double.MaxValue;
+        List<byte[]> wire = [];
+        TensorPayload payload = TensorPayload.Empty;
+        for (int r = 0; r <= repetitions; r++)
+        {
+            var watch = Stopwatch.StartNew();
+            payload = TensorPayload.FromTensors(state);
+            wire = payload.Chunks(taskId: 1).Select(c =>
+            {
+                var message = new ClientMessage { Chunk = c };
+                var bytes = new byte[message.CalculateSize()];
+                message.WriteTo(bytes);
+                return bytes;
+            }).ToList();
+            double e = watch.Elapsed.TotalSeconds;
+
+            watch.Restart();
+            var received = Decode(payload, wire);
+            using (var tensors = received.ToTensors()) { }
+            double d = watch.Elapsed.TotalSeconds;
+
+            watch.Restart();
+            received = Decode(payload, wire);
+            if (UpdateValidator.CheckValues(received) is { } error) throw new InvalidOperationException(error);
+            using (var tensors = received.ToTensors()) { }
+            double v = watch.Elapsed.TotalSeconds;
+            if (r == 0) continue; // warm-up
+            encode = Math.Min(encode, e);
+            decode = Math.Min(decode, d);
+            validate = Math.Min(validate, v);
+        }
+        double gb = payload.TotalBytes / 1e9;
+        return new SerializationThroughput(payload.TotalBytes, wire.Count, gb / encode, gb / decode, gb / validate);
+    }
+
+    static TensorPayload Decode(TensorPayload sent, List<byte[]> wire)
+    {
+        var assembler = PayloadAssembler.Create(sent.Headers, long.MaxValue, out var error) ?? throw new InvalidOperationException(error);
+        foreach (var bytes in wire)
+        {
+            var chunk = ClientMessage.Parser.ParseFrom(bytes).Chunk;
+            if (assembler.Append(chunk.Offset, chunk.Data.Span) is { } e) throw new InvalidOperationException(e);
+        }
+        return assembler.ToPayload();
+    }
+}

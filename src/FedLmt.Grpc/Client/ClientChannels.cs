@@ -1,0 +1,35 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace FedLmt.Grpc;
+
+/// <summary>gRPC channels to a FedLMT server: TLS trusting the configured CA, an optional client certificate, HTTP/2 keep-alive pings.</summary>
+public static class ClientChannels
+{
+    public static GrpcChannel Create(ClientConnectionOptions options)
+    {
+        var ssl = new SslClientAuthenticationOptions();
+        if (options.CaPath is not null) ssl.RemoteCertificateValidationCallback = TlsFiles.TrustOnly(TlsFiles.LoadAuthorities(options.CaPath));
+        if (options.CertificatePath is not null)
+        {
+            if (options.KeyPath is null) throw new ArgumentException("a client certificate needs its key (--key)");
+            ssl.ClientCertificates = new X509CertificateCollection { TlsFiles.LoadWithKey(options.CertificatePath, options.KeyPath) };
+        }
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = ssl,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            // A silent server (its machine gone) is noticed by pings rather than at the next round.
+            KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+        };
+        return GrpcChannel.ForAddress(options.Server, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+    }
+
+    /// <summary>The call metadata that carries the bearer token.</summary>
+    public static Metadata Authorization(string token) => new() { { "authorization", $"Bearer {token}" } };
+}

@@ -1,0 +1,68 @@
+using Grpc.Core;
+
+namespace FedLmt.Grpc.Tests;
+
+/// <summary>Bearer tokens on every call, per-client tokens, TLS against the development CA, mutual TLS.</summary>
+public class SecurityTests
+{
+    [Theory]
+    [InlineData("")]
+    [InlineData("wrong-token-0123456789abcdef")]
+    public async Task A_call_without_the_right_token_is_refused_and_nothing_registers(string token)
+    {
+        await using var server = await TestServer.StartAsync();
+        var e = await Assert.ThrowsAsync<RpcException>(() => RawClient.ConnectAsync(server.Connection(token), 0));
+        Assert.Equal(StatusCode.Unauthenticated, e.StatusCode);
+        Assert.Equal(0, server.Registry.Count);
+    }
+
+    [Fact]
+    public async Task A_per_client_token_admits_only_its_own_client()
+    {
+        using var dir = new TempDirectory();
+        string file = Path.Combine(dir.Path, "tokens.txt");
+        File.WriteAllText(file, "# id token\n0 token-of-client-zero-0000\n1 token-of-client-one-11111\n");
+        await using var server = await TestServer.StartAsync(tokens: BearerTokens.FromFile(file));
+        await using (var own = await RawClient.ConnectAsync(server.Connection("token-of-client-zero-0000"), 0)) Assert.NotNull(own.Welcome);
+        var e = await Assert.ThrowsAsync<RpcException>(() => RawClient.ConnectAsync(server.Connection("token-of-client-zero-0000"), 1));
+        Assert.Equal(StatusCode.PermissionDenied, e.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_client_that_does_not_trust_the_servers_CA_does_not_connect()
+    {
+        await using var server = await TestServer.StartAsync();
+        var e = await Assert.ThrowsAsync<RpcException>(() => RawClient.ConnectAsync(server.Connection(trustCa: false), 0));
+        Assert.Contains("SSL", e.ToString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(0, server.Registry.Count);
+    }
+
+    [Fact]
+    public async Task With_mutual_TLS_only_a_client_with_a_CA_signed_certificate_connects()
+    {
+        await using var server = await TestServer.StartAsync(requireClientCert: true);
+        await Assert.ThrowsAnyAsync<Exception>(() => RawClient.ConnectAsync(server.Connection(), 0)); // TLS handshake refused
+        await using var client = await RawClient.ConnectAsync(server.Connection(clientCert: true), 0);
+        Assert.NotNull(client.Welcome);
+    }
+
+    [Fact]
+    public void Development_certificates_chain_to_their_CA_and_name_the_loopback_addresses()
+    {
+        using var dir = new TempDirectory();
+        DevelopmentCertificates.Create(dir.Path, ["fl.example"]);
+        var ca = TlsFiles.LoadAuthorities(Path.Combine(dir.Path, "ca.crt"));
+        using var server = TlsFiles.LoadWithKey(Path.Combine(dir.Path, "server.crt"), Path.Combine(dir.Path, "server.key"));
+        using var client = TlsFiles.LoadWithKey(Path.Combine(dir.Path, "client.crt"), Path.Combine(dir.Path, "client.key"));
+        Assert.True(TlsFiles.ChainsTo(server, ca));
+        Assert.True(TlsFiles.ChainsTo(client, ca));
+        Assert.True(server.MatchesHostname("localhost"));
+        Assert.True(server.MatchesHostname("127.0.0.1"));
+        Assert.True(server.MatchesHostname("fl.example"));
+        using var otherDir = new TempDirectory();
+        DevelopmentCertificates.Create(otherDir.Path);
+        Assert.False(TlsFiles.ChainsTo(server, TlsFiles.LoadAuthorities(Path.Combine(otherDir.Path, "ca.crt"))));
+        if (!OperatingSystem.IsWindows())
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dir.Path, "server.key")));
+    }
+}

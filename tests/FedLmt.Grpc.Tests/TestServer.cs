@@ -1,0 +1,147 @@
+using FedLmt.Grpc.Protocol;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace FedLmt.Grpc.Tests;
+
+/// <summary>A real gRPC server on 127.0.0.1 (TLS with fresh development certificates, a shared token) around a registry and grid.</summary>
+sealed class TestServer : IAsyncDisposable
+{
+    public const string Token = "test-token-0123456789abcdef";
+
+    readonly TempDirectory _dir = new();
+
+    TestServer() { }
+
+    public ClientRegistry Registry { get; } = new();
+    public GrpcGrid Grid { get; private set; } = null!;
+    public DeploymentHost Host { get; private set; } = null!;
+    public string Url => Host.Addresses[0];
+    public string CertsDir => Path.Combine(_dir.Path, "certs");
+    public string CaPath => Path.Combine(CertsDir, "ca.crt");
+
+    public static async Task<TestServer> StartAsync(IAdmission? admission = null, BearerTokens? tokens = null, bool requireClientCert = false)
+    {
+        var server = new TestServer();
+        DevelopmentCertificates.Create(server.CertsDir);
+        server.Grid = new GrpcGrid(server.Registry) { RoundTimeout = TimeSpan.FromSeconds(20) };
+        server.Host = await DeploymentHost.StartAsync(new ServerEndpointOptions
+        {
+            Url = new Uri("https://127.0.0.1:0"),
+            CertificatePath = Path.Combine(server.CertsDir, "server.crt"),
+            KeyPath = Path.Combine(server.CertsDir, "server.key"),
+            ClientCaPath = requireClientCert ? server.CaPath : null,
+            Tokens = tokens ?? BearerTokens.Shared(Token),
+        }, server.Registry, admission ?? new OpenAdmission(8));
+        return server;
+    }
+
+    public ClientConnectionOptions Connection(string token = Token, bool trustCa = true, bool clientCert = false) => new()
+    {
+        Server = new Uri(Url),
+        Token = token,
+        CaPath = trustCa ? CaPath : null,
+        CertificatePath = clientCert ? Path.Combine(CertsDir, "client.crt") : null,
+        KeyPath = clientCert ? Path.Combine(CertsDir, "client.key") : null,
+        InitialBackoff = TimeSpan.FromMilliseconds(100),
+        MaxBackoff = TimeSpan.FromSeconds(1),
+    };
+
+    /// <summary>Waits until <paramref name="count"/> clients are registered.</summary>
+    public void WaitForClients(int count)
+    {
+        Registry.WaitForAsync(count, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.DisposeAsync();
+        _dir.Dispose();
+    }
+}
+
+/// <summary>
+/// A hand-driven client speaking the protocol directly: registers, receives a task, and answers with whatever the test
+/// crafts (a faithful echo, or something malformed). The adversary the server must survive.
+/// </summary>
+sealed class RawClient : IAsyncDisposable
+{
+    readonly GrpcChannel _channel;
+    readonly AsyncDuplexStreamingCall<ClientMessage, ServerMessage> _call;
+
+    RawClient(GrpcChannel channel, AsyncDuplexStreamingCall<ClientMessage, ServerMessage> call)
+    {
+        _channel = channel;
+        _call = call;
+    }
+
+    public Welcome? Welcome { get; private set; }
+
+    /// <summary>Connects and registers; throws the server's RpcException if refused.</summary>
+    public static async Task<RawClient> ConnectAsync(ClientConnectionOptions options, int clientId, long trainExamples = 10, long testExamples = 5)
+    {
+        var channel = ClientChannels.Create(options);
+        var call = new Federation.FederationClient(channel).Connect(ClientChannels.Authorization(options.Token));
+        var client = new RawClient(channel, call);
+        try
+        {
+            await call.RequestStream.WriteAsync(new ClientMessage
+            {
+                Register = new Register { ClientId = clientId, TrainExamples = trainExamples, TestExamples = testExamples, Tier = "t" },
+            });
+            Assert.True(await call.ResponseStream.MoveNext());
+            client.Welcome = call.ResponseStream.Current.Welcome;
+            return client;
+        }
+        catch
+        {
+            await client.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The next task and its payload.</summary>
+    public async Task<(TaskHeader Task, TensorPayload Payload)> ReceiveTaskAsync()
+    {
+        Assert.True(await _call.ResponseStream.MoveNext());
+        var task = _call.ResponseStream.Current.Task;
+        Assert.NotNull(task);
+        var assembler = PayloadAssembler.Create(task.Tensors, long.MaxValue, out _)!;
+        while (!assembler.IsComplete)
+        {
+            Assert.True(await _call.ResponseStream.MoveNext());
+            var chunk = _call.ResponseStream.Current.Chunk;
+            Assert.Null(assembler.Append(chunk.Offset, chunk.Data.Span));
+        }
+        return (task, assembler.ToPayload());
+    }
+
+    public Task SendAsync(ClientMessage message) => _call.RequestStream.WriteAsync(message);
+
+    /// <summary>Replies with <paramref name="payload"/> as a training update.</summary>
+    public async Task ReplyAsync(TaskHeader task, TensorPayload payload, long numExamples = 10, int? round = null)
+    {
+        var reply = new ReplyHeader { TaskId = task.TaskId, Round = round ?? task.Round, NumExamples = numExamples };
+        reply.Metrics["train_loss"] = 0.5;
+        reply.Tensors.AddRange(payload.Headers);
+        await SendAsync(new ClientMessage { Reply = reply });
+        foreach (var chunk in payload.Chunks(task.TaskId)) await SendAsync(new ClientMessage { Chunk = chunk });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _call.Dispose();
+        await _channel.ShutdownAsync();
+        _channel.Dispose();
+    }
+}
+
+sealed class TempDirectory : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("fedlmt-grpc-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
+    }
+}
