@@ -1,0 +1,135 @@
+using System.Text.Json;
+using FedLmt.Reporting;
+using FedLmt.Simulation;
+
+namespace FedLmt.Grpc.Tests;
+
+/// <summary>`fedlmt server` and `fedlmt client` as real processes on loopback, over TLS with bearer tokens.</summary>
+public class DeploymentProcessTests : IDisposable
+{
+    readonly TempDirectory _dir = new();
+    readonly List<FedlmtProcess> _processes = [];
+
+    const string Config = """
+        name: deployed
+        seed: 7
+        model: { architecture: mlp, width_multiplier: 0.25 }
+        federated: { num_clients: 3, fraction: 1.0, rounds: 3 }
+        tiers:
+          - { name: strong, share: 0.5 }
+          - { name: weak, share: 0.5, macs_budget: 0.5 }
+        lr: { initial: 0.05, final: 0.001 }
+        local: { batch_size: 64 }
+        evaluation: { every: 3 }
+        """;
+
+    public DeploymentProcessTests()
+    {
+        DevelopmentCertificates.Create(Certs);
+        File.WriteAllText(TokenFile, BearerTokens.NewToken() + "\n");
+    }
+
+    string Certs => Path.Combine(_dir.Path, "certs");
+    string TokenFile => Path.Combine(_dir.Path, "token.txt");
+
+    string WriteConfig(params string[] overrides)
+    {
+        string path = Path.Combine(_dir.Path, "run.yaml");
+        File.WriteAllText(path, Config);
+        return path;
+    }
+
+    FedlmtProcess Start(string name, params string[] args)
+    {
+        var p = new FedlmtProcess(name, _dir.Path, args);
+        _processes.Add(p);
+        return p;
+    }
+
+    FedlmtProcess StartServer(string config, string outDir, params string[] extra) =>
+        Start("server", ["server", "--config", config, "--out", outDir, "--urls", "https://127.0.0.1:0", "--certs", Certs, "--tokens", TokenFile, .. extra]);
+
+    static string UrlOf(FedlmtProcess server) => server.WaitFor(@"listening on (https://127\.0\.0\.1:\d+)").Groups[1].Value;
+
+    FedlmtProcess StartClient(string url, int id, string config, params string[] extra) =>
+        Start($"client {id}", ["client", "--server", url, "--id", id.ToString(), "--config", config, "--certs", Certs, "--token-file", TokenFile,
+            "--state", Path.Combine(_dir.Path, $"client-{id}"), "--max-backoff", "1", .. extra]);
+
+    static List<RoundRecord> Results(string outDir) => JsonLinesAppender.ReadAll<RoundRecord>(Path.Combine(outDir, "results.jsonl"), RunRecorder.Json).ToList();
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void A_server_and_three_client_processes_complete_three_rounds_with_the_simulations_model()
+    {
+        string config = WriteConfig();
+        string deployed = Path.Combine(_dir.Path, "deployed");
+        var server = StartServer(config, deployed);
+        string url = UrlOf(server);
+        var clients = Enumerable.Range(0, 3).Select(id => StartClient(url, id, config)).ToList();
+
+        Assert.True(server.WaitForExit() == 0, server.Output);
+        foreach (var c in clients) Assert.True(c.WaitForExit(60) == 0, c.Output);
+        var rounds = Results(deployed);
+        Assert.Equal([1, 2, 3], rounds.Select(r => r.Round));
+        Assert.All(rounds, r => Assert.Equal(3, r.Replies));
+        Assert.True(rounds[^1].GlobalAccuracy > 0.5, $"accuracy {rounds[^1].GlobalAccuracy}");
+
+        // The same config and seed, simulated in this process: the same model.
+        string simulated = Path.Combine(_dir.Path, "simulated");
+        new SimulationRunner(ConfigLoader.Load(config), simulated).Run();
+        using var a = CheckpointStore.Load(Path.Combine(simulated, "checkpoint.bin"));
+        using var b = CheckpointStore.Load(Path.Combine(deployed, "checkpoint.bin"));
+        Assert.Equal(a.CompletedRounds, b.CompletedRounds);
+        Assert.Equal(a.Global.Names, b.Global.Names);
+        foreach (var name in a.Global.Names)
+        {
+            double diff = (a.Global[name] - b.Global[name]).abs().max().item<float>();
+            Assert.True(diff <= 1e-5, $"{name} differs by {diff}");
+        }
+        var sim = Results(simulated);
+        Assert.Equal(sim.Select(r => r.TrainLoss), rounds.Select(r => r.TrainLoss), (x, y) => Math.Abs(x - y) <= 1e-6);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void A_client_killed_mid_round_and_a_killed_server_do_not_stop_the_run()
+    {
+        string config = WriteConfig();
+        string deployed = Path.Combine(_dir.Path, "deployed");
+        string[] serverOptions = ["--min-clients", "2", "--min-replies", "2", "--round-timeout", "60", "--set", "federated.rounds=4"];
+        string[] clientOptions = ["--set", "federated.rounds=4"];
+        var server = StartServer(config, deployed, serverOptions);
+        string url = UrlOf(server);
+        var steady = new[] { StartClient(url, 0, config, clientOptions), StartClient(url, 1, config, clientOptions) };
+        // Client 2 is a slow device: it holds each reply back, so it can be killed in the middle of a round.
+        var slow = StartClient(url, 2, config, [.. clientOptions, "--reply-delay", "3000"]);
+        slow.WaitFor("trained round 1");
+        server.WaitFor("round 1/4");
+        slow.WaitFor("trained round 2");
+        slow.Kill();
+        server.WaitFor(@"round 2/4: 2 of 3 replied");
+        Assert.Contains("client 2 dropped", server.Output);
+
+        // The server dies without warning after round 2 and comes back on the same folder.
+        server.Kill();
+        int done = Results(deployed).Count;
+        Assert.InRange(done, 2, 4);
+        var restarted = StartServer(config, deployed, [.. serverOptions, "--urls", url]);
+        Assert.True(restarted.WaitForExit() == 0, restarted.Output);
+        Assert.Contains($"after round {done}", restarted.Output);
+        foreach (var c in steady) Assert.True(c.WaitForExit(60) == 0, c.Output);
+
+        var rounds = Results(deployed);
+        Assert.Equal([1, 2, 3, 4], rounds.Select(r => r.Round));
+        Assert.Equal(2, rounds[1].Replies);
+        Assert.Equal(1, rounds[1].Failures);
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(deployed, "summary.json")));
+        Assert.Equal(4, summary.RootElement.GetProperty("rounds_completed").GetInt32());
+    }
+
+    public void Dispose()
+    {
+        foreach (var p in _processes) p.Dispose();
+        _dir.Dispose();
+    }
+}
