@@ -58,6 +58,9 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
     /// <summary>Tasks this client has completed (trained or evaluated) since it started.</summary>
     public int TasksDone { get; private set; }
 
+    /// <summary>Tasks for which the server left out the custom parameters and this client used its kept ones.</summary>
+    public int KeptParametersUsed { get; private set; }
+
     /// <summary>Connects and serves tasks until the run finishes, the server refuses the client, or cancellation.</summary>
     public async Task<ClientExit> RunAsync(CancellationToken cancellation = default)
     {
@@ -81,9 +84,9 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
             {
                 _logger.LogWarning("Client {Client}: connection to {Server} failed: {Error}", clientId, options.Server, Describe(e));
             }
-            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            catch (Exception) when (cancellation.IsCancellationRequested)
             {
-                break;
+                break; // stopped from this side; the call ends with whatever cancellation threw
             }
             if (registered) attempt = 0;
             var delay = Backoff(attempt++);
@@ -250,6 +253,7 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
             headers.Add(h);
             segments.Add(entry.Bytes);
         }
+        KeptParametersUsed++;
         _logger.LogInformation("Client {Client}: round {Round} uses its kept custom parameters ({Count} tensors from round {Kept})",
             clientId, task.Round + 1, kept.Headers.Count, store!.KeptRound + 1);
         return new TensorPayload(headers, segments);
