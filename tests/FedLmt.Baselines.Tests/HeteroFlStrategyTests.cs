@@ -18,11 +18,14 @@ public class HeteroFlStrategyTests
         Assert.Contains("starved: left out", strategy.DescribeTiers());
     }
 
-    [Fact]
-    public void No_client_ever_gets_a_sub_model_over_its_budget()
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("cnn")]
+    public void No_client_ever_gets_a_sub_model_over_its_budget(string architecture)
     {
         var costs = ModelCostCatalog.Shared;
-        var options = Options(TinyMlp, Full, HalfWidth, QuarterWidth, HalfWidth, QuarterWidth) with { Fraction = 0.6 };
+        var tiers = new[] { Full, HalfWidth, QuarterWidth, new ResourceTier("seventy", 0, MacsBudget: 0.7), new ResourceTier("params", 0, ParamsBudget: 0.5) };
+        var options = Options(architecture == "mlp" ? TinyMlp : TinyCnn, [.. tiers, .. tiers]) with { Fraction = 0.6 };
         foreach (IStrategy strategy in new IStrategy[] { new HeteroFlStrategy(options), new FedRolexStrategy(options), new FedHmStrategy(options) })
             for (int round = 0; round < 5; round++)
             {
