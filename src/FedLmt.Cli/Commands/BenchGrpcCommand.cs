@@ -63,12 +63,12 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
             string certs = Path.Combine(work, "certs");
             DevelopmentCertificates.Create(certs);
             string token = BearerTokens.NewToken();
+            if (settings.Idle > 0) MeasureIdle(settings.Idle, certs, token); // first: before other parts grow the heap
 
             var s = SerializationBenchmark.Measure(repetitions: settings.Repetitions);
             AnsiConsole.MarkupLineInterpolated(
                 $"serialization of a ResNet-18 state ({s.PayloadBytes / 1e6:F1} MB in {s.Messages} messages): encode [bold]{s.EncodeGBps:F2} GB/s[/], decode [bold]{s.DecodeGBps:F2} GB/s[/], decode + NaN/Inf check {s.DecodeValidateGBps:F2} GB/s");
 
-            if (settings.Idle > 0) MeasureIdle(settings.Idle, certs, token);
             if (settings.Rounds > 0) MeasureRound(settings, work, certs, token);
             return 0;
         }
@@ -89,8 +89,8 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
         var host = DeploymentHost.StartAsync(endpoint, registry, new OpenAdmission(count)).GetAwaiter().GetResult();
         try
         {
-            // Warm the server's code paths with a few clients first, so the measurement sees connections, not JIT.
-            MeasureIdleOnce(Math.Min(5, count), host.Addresses[0], registry, certs, token, out _, out _);
+            // A first pass warms the server's code paths and pools, so the measured pass sees connections, not JIT.
+            MeasureIdleOnce(count, host.Addresses[0], registry, certs, token, out _, out _);
             MeasureIdleOnce(count, host.Addresses[0], registry, certs, token, out long rss, out long managed);
             AnsiConsole.MarkupLineInterpolated(
                 $"{count} idle connected clients (TLS, one connection each): server RSS [bold]+{rss / 1024.0 / count:F1} KiB per client[/], managed heap +{managed / 1024.0 / count:F1} KiB per client");
@@ -104,7 +104,7 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
     static void MeasureIdleOnce(int count, string url, ClientRegistry registry, string certs, string token, out long rssDelta, out long managedDelta)
     {
         Settle();
-        long rss0 = ProcessMemory.ResidentBytes(), managed0 = GC.GetTotalMemory(true);
+        long rss0 = ProcessMemory.ResidentBytes(), managed0 = GC.GetTotalMemory(false);
         using var child = StartFedlmt(["bench-grpc", "--idle-child", url, "--idle", count.ToString(), "--token", token, "--ca", Path.Combine(certs, "ca.crt")], redirectInput: true);
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (registry.Count < count && DateTime.UtcNow < deadline && !child.HasExited) Thread.Sleep(100);
@@ -112,18 +112,19 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
         Thread.Sleep(1000);
         Settle();
         rssDelta = ProcessMemory.ResidentBytes() - rss0;
-        managedDelta = GC.GetTotalMemory(true) - managed0;
+        managedDelta = GC.GetTotalMemory(false) - managed0;
         child.StandardInput.Close();
         if (!child.WaitForExit(30_000)) child.Kill(entireProcessTree: true);
         deadline = DateTime.UtcNow.AddSeconds(30);
         while (registry.Count > 0 && DateTime.UtcNow < deadline) Thread.Sleep(100);
     }
 
+    /// <summary>Collects and hands free memory back to the OS, so RSS before and after compares live memory only.</summary>
     static void Settle()
     {
-        GC.Collect();
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
-        GC.Collect();
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     static int RunIdleChild(Settings settings)
@@ -137,12 +138,19 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
 
     static void MeasureRound(Settings settings, string work, string certs, string token)
     {
-        string[] overrides =
-        [
-            "name=bench-grpc", "model.architecture=mlp", "model.width_multiplier=0.25", $"federated.num_clients={settings.Clients}",
-            "federated.fraction=1", $"federated.rounds={settings.Rounds}", $"evaluation.every={settings.Rounds}", "tiers=[]",
-        ];
-        var config = ConfigLoader.Parse("{}", overrides);
+        string configPath = Path.Combine(work, "run.yaml");
+        File.WriteAllText(configPath, $$"""
+            name: bench-grpc
+            model: { architecture: mlp, width_multiplier: 0.25 }
+            federated: { num_clients: {{settings.Clients}}, fraction: 1.0, rounds: {{settings.Rounds}} }
+            tiers:
+              - { name: strong, share: 0.5 }
+              - { name: weak, share: 0.5, macs_budget: 0.5 }
+            lr: { initial: 0.05, final: 0.001 }
+            local: { batch_size: 64 }
+            evaluation: { every: {{settings.Rounds}} }
+            """);
+        var config = ConfigLoader.Load(configPath);
         AnsiConsole.MarkupLineInterpolated($"[grey]round cost: {settings.Rounds} rounds of an MLP (width 0.25), {settings.Clients} clients, all training every round...[/]");
         new SimulationRunner(config, Path.Combine(work, "sim")).Run();
         double simulated = MeanTrainSeconds(Path.Combine(work, "sim"));
@@ -159,7 +167,7 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
         {
             for (int id = 0; id < settings.Clients; id++)
                 clients.Add(StartFedlmt(["client", "--server", host.Addresses[0], "--id", id.ToString(), "--token", token, "--ca", Path.Combine(certs, "ca.crt"),
-                    "--state", Path.Combine(work, $"client-{id}"), .. overrides.SelectMany(o => new[] { "--set", o })], redirectInput: false));
+                    "--state", Path.Combine(work, $"client-{id}"), "--config", configPath], redirectInput: false));
             runner.Run();
         }
         finally
