@@ -47,7 +47,8 @@ public class DeploymentProcessTests : IDisposable
     }
 
     FedlmtProcess StartServer(string config, string outDir, params string[] extra) =>
-        Start("server", ["server", "--config", config, "--out", outDir, "--urls", "https://127.0.0.1:0", "--certs", Certs, "--tokens", TokenFile, .. extra]);
+        Start("server", ["server", "--config", config, "--out", outDir, "--certs", Certs, "--tokens", TokenFile,
+            .. extra.Contains("--urls") ? extra : [.. extra, "--urls", "https://127.0.0.1:0"]]);
 
     static string UrlOf(FedlmtProcess server) => server.WaitFor(@"listening on (https://127\.0\.0\.1:\d+)").Groups[1].Value;
 
@@ -96,9 +97,10 @@ public class DeploymentProcessTests : IDisposable
     {
         string config = WriteConfig();
         string deployed = Path.Combine(_dir.Path, "deployed");
-        string[] serverOptions = ["--min-clients", "2", "--min-replies", "2", "--round-timeout", "60", "--set", "federated.rounds=4"];
+        string[] serverOptions = ["--min-replies", "2", "--round-timeout", "60", "--set", "federated.rounds=4"];
         string[] clientOptions = ["--set", "federated.rounds=4"];
-        var server = StartServer(config, deployed, serverOptions);
+        // All three must be connected for a round to start, so the slow client takes part from round 1.
+        var server = StartServer(config, deployed, [.. serverOptions, "--min-clients", "3"]);
         string url = UrlOf(server);
         var steady = new[] { StartClient(url, 0, config, clientOptions), StartClient(url, 1, config, clientOptions) };
         // Client 2 is a slow device: it holds each reply back, so it can be killed in the middle of a round.
@@ -114,7 +116,7 @@ public class DeploymentProcessTests : IDisposable
         server.Kill();
         int done = Results(deployed).Count;
         Assert.InRange(done, 2, 4);
-        var restarted = StartServer(config, deployed, [.. serverOptions, "--urls", url]);
+        var restarted = StartServer(config, deployed, [.. serverOptions, "--min-clients", "2", "--urls", url]);
         Assert.True(restarted.WaitForExit() == 0, restarted.Output);
         Assert.Contains($"after round {done}", restarted.Output);
         foreach (var c in steady) Assert.True(c.WaitForExit(60) == 0, c.Output);
