@@ -32,6 +32,11 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
         [DefaultValue(3)]
         public int Clients { get; init; } = 3;
 
+        [CommandOption("--threads <N>")]
+        [Description("libtorch threads of the simulation and of each client process (simulation.threads; 0: libtorch's default).")]
+        [DefaultValue(1)]
+        public int Threads { get; init; } = 1;
+
         [CommandOption("--idle <N>")]
         [Description("Idle connected clients for the memory measurement; 0 skips it.")]
         [DefaultValue(200)]
@@ -51,6 +56,7 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
             : Rounds is < 0 or 1 ? ValidationResult.Error($"--rounds {Rounds}: must be 0 or >= 2")
             : Clients < 1 ? ValidationResult.Error($"--clients {Clients}: must be >= 1")
             : Idle < 0 ? ValidationResult.Error($"--idle {Idle}: must be >= 0")
+            : Threads < 0 ? ValidationResult.Error($"--threads {Threads}: must be >= 0")
             : ValidationResult.Success();
     }
 
@@ -149,9 +155,10 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
             lr: { initial: 0.05, final: 0.001 }
             local: { batch_size: 64 }
             evaluation: { every: {{settings.Rounds}} }
+            simulation: { threads: {{settings.Threads}} }
             """);
         var config = ConfigLoader.Load(configPath);
-        AnsiConsole.MarkupLineInterpolated($"[grey]round cost: {settings.Rounds} rounds of an MLP (width 0.25), {settings.Clients} clients, all training every round...[/]");
+        AnsiConsole.MarkupLineInterpolated($"[grey]round cost: {settings.Rounds} rounds of an MLP (width 0.25), {settings.Clients} clients, all training every round, {settings.Threads} libtorch thread(s) each...[/]");
         new SimulationRunner(config, Path.Combine(work, "sim")).Run();
         double simulated = MeanTrainSeconds(Path.Combine(work, "sim"));
 
