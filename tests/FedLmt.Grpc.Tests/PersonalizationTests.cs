@@ -48,7 +48,10 @@ public class PersonalizationTests
         var run = Task.Factory.StartNew(() => runner.Run(), TaskCreationOptions.LongRunning);
         var one = ClientOf(1).RunAsync();
         using var stopZero = new CancellationTokenSource();
-        var zero = ClientOf(0);
+        // Client 0 holds each reply back a little, so it is stopped before its next update can be aggregated: the
+        // server's copy of its custom parameters then is the one it kept.
+        var zero = new FederatedClient(0, runner.Setup.Population.TierOf(0).Name, runner.Setup.Clients[0], connection,
+            new CustomParameterStore(Path.Combine(dir.Path, "client-0"), 0)) { ReplyDelay = TimeSpan.FromSeconds(1.5) };
         var zeroRun = zero.RunAsync(stopZero.Token);
 
         // After round 2 (the first personalized round) client 0 has its custom parameters on disk; then it stops.
