@@ -16,13 +16,12 @@ public static class CliApp
         {
             if (console is not null) config.Settings.Console = console;
             config.AddCommand<SimulateCommand>("simulate")
-                .WithDescription("Run FedLMT, pFedLMT or FedAvg in simulation (the default command: the README's main job).")
+                .WithDescription("Run FedLMT, pFedLMT, FedAvg or a baseline (HeteroFL, FedRolex, FedHM) in simulation (the default command: the README's main job).")
                 .WithExample("simulate")
                 .WithExample("simulate", "--preset", "fmnist-bench-fedlmt", "--set", "federated.rounds=10")
                 .WithExample("simulate", "--out", "runs/fedlmt-fmnist", "--resume");
             config.SetApplicationName("fedlmt");
             config.Settings.StrictParsing = true;
-            // [deployment commands: server, client, certs]
             config.AddCommand<ServerCommand>("server")
                 .WithDescription("Serve a deployed run over gRPC (TLS, bearer tokens): waits for clients, runs rounds, checkpoints every round, resumes.")
                 .WithExample("server", "--config", "run.yaml", "--out", "runs/deployed", "--urls", "https://127.0.0.1:50051", "--certs", "certs", "--tokens", "certs/token.txt");
@@ -32,9 +31,6 @@ public static class CliApp
             config.AddCommand<CertsCommand>("certs")
                 .WithDescription("Make a development CA, server and client certificates and a bearer token for deployment.")
                 .WithExample("certs", "--out", "certs");
-            config.AddCommand<BenchGrpcCommand>("bench-grpc")
-                .WithDescription("Benchmark the gRPC transport: tensor serialization, a deployed round vs a simulated one, idle clients' memory.");
-            // [compare command]
             config.AddCommand<CompareCommand>("compare")
                 .WithDescription("Compare FedAvg (all / excluded), FedLMT, pFedLMT, HeteroFL, FedRolex and FedHM on one config: table, CSV, Markdown and plots.")
                 .WithExample("compare", "--set", "federated.rounds=10")
@@ -55,6 +51,8 @@ public static class CliApp
                     .WithDescription("Training-step throughput of full vs low-rank ResNet-18 (1x28x28) and the small CNN's per-step overhead.");
                 bench.AddCommand<BenchEngineCommand>("engine")
                     .WithDescription("Engine vs bare-loop local training throughput, aggregation of 10 ResNet-18 updates, memory over a long run.");
+                bench.AddCommand<BenchGrpcCommand>("grpc")
+                    .WithDescription("Benchmark the gRPC transport: tensor serialization, a deployed round vs a simulated one, idle clients' memory.");
                 bench.AddCommand<BenchDataCommand>("data")
                     .WithDescription("Batch production speed of the data loader against a small-CNN training step.");
             });

@@ -10,7 +10,16 @@ namespace FedLmt.Simulation;
 /// </summary>
 public sealed class RunRecorder : IDisposable
 {
-    public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = false };
+    /// <summary>
+    /// snake_case, one line per record; NaN and infinities (a diverged run) are written as "NaN"/"Infinity" rather than
+    /// failing the run, so a divergence is recorded, not fatal.
+    /// </summary>
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = false,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     readonly string _dir;
     readonly List<RoundRecord> _records;

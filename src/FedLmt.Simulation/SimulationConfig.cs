@@ -128,7 +128,7 @@ public sealed class SimulationConfig
         Require(Algorithms.Contains(Algorithm), "algorithm", Algorithm, string.Join(", ", Algorithms));
         Require(!string.IsNullOrWhiteSpace(Name) && Name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0, "name", Name, "a non-empty name usable as a folder name");
         Require(Federated.NumClients >= 1, "federated.num_clients", Federated.NumClients, "an integer >= 1");
-        Require(Evaluation.Every >= 1, "evaluation.every", Evaluation.Every, "an integer >= 1");
+        Require(Evaluation.Every >= 0, "evaluation.every", Evaluation.Every, "an integer >= 0 (0: no evaluation, e.g. to time training alone)");
         Require(Checkpoint.Every >= 1, "checkpoint.every", Checkpoint.Every, "an integer >= 1");
         Require(Simulation.Workers >= 1, "simulation.workers", Simulation.Workers, "an integer >= 1");
         Require(Simulation.Threads >= 0, "simulation.threads", Simulation.Threads, "an integer >= 0 (0: libtorch's default)");

@@ -98,7 +98,7 @@ public sealed class SimulationRunner
             double samples = summary.Metrics.GetValueOrDefault(MetricNames.NumExamples) * _config.Local.Epochs; // every example once per epoch
             fedAvgBytes += 2L * summary.Sampled.Count * fullCost.PayloadBytes;
             fedAvgMacs += 3.0 * fullCost.MacsPerSample * samples;
-            bool evaluate = (round + 1) % _config.Evaluation.Every == 0 || round + 1 == rounds;
+            bool evaluate = _config.Evaluation.Every > 0 && ((round + 1) % _config.Evaluation.Every == 0 || round + 1 == rounds);
             var record = new RoundRecord
             {
                 Round = round + 1,

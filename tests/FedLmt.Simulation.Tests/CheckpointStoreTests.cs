@@ -62,3 +62,24 @@ public class CheckpointStoreTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
+
+public class RunRecorderTests : IDisposable
+{
+    readonly string _dir = Directory.CreateTempSubdirectory("fedlmt-rec-").FullName;
+
+    [Fact]
+    public void A_diverged_round_is_recorded_with_nan_and_infinity_not_fatal()
+    {
+        using (var recorder = new RunRecorder(_dir, keepRounds: 0))
+        {
+            recorder.Append(new RoundRecord { Round = 1, TrainLoss = double.PositiveInfinity, TrainAccuracy = double.NaN, GlobalAccuracy = 0.1 });
+            recorder.Finish(new RunSummary { Name = "d", Algorithm = "fedlmt", Model = "m", FinalGlobalAccuracy = double.NaN });
+        }
+        var back = Reporting.JsonLinesAppender.ReadAll<RoundRecord>(Path.Combine(_dir, "results.jsonl"), RunRecorder.Json);
+        Assert.Equal(double.PositiveInfinity, Assert.Single(back).TrainLoss);
+        Assert.True(double.IsNaN(back[0].TrainAccuracy));
+        Assert.Contains("\"NaN\"", File.ReadAllText(Path.Combine(_dir, "summary.json")));
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}

@@ -52,7 +52,7 @@ public class ConfigLoaderTests
     [InlineData("algorithm: fedprox", "algorithm = fedprox")]
     [InlineData("partition: { scheme: random }", "partition.scheme = random")]
     [InlineData("model: { decompose_from: here }", "model.decompose_from")]
-    [InlineData("evaluation: { every: 0 }", "evaluation.every = 0")]
+    [InlineData("evaluation: { every: -1 }", "evaluation.every = -1")]
     [InlineData("local: { penalty: nuclear }", "local.penalty = nuclear")]
     public void Bad_values_are_refused_naming_the_key(string yaml, string expected) =>
         Assert.Contains(expected, Assert.Throws<ArgumentException>(() => ConfigLoader.Parse(yaml)).Message);

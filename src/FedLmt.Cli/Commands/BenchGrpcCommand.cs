@@ -9,7 +9,7 @@ using Spectre.Console.Cli;
 namespace FedLmt.Cli.Commands;
 
 /// <summary>
-/// `fedlmt bench-grpc`: the transport's costs. Serialization of a ResNet-18 state each way; a deployed round of a
+/// `fedlmt bench grpc`: the transport's costs. Serialization of a ResNet-18 state each way; a deployed round of a
 /// small config on loopback (real client processes, TLS) against the simulated round; the server memory of idle
 /// connected clients (opened by a child process).
 /// </summary>
@@ -111,7 +111,7 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
     {
         Settle();
         long rss0 = ProcessMemory.ResidentBytes(), managed0 = GC.GetTotalMemory(false);
-        using var child = StartFedlmt(["bench-grpc", "--idle-child", url, "--idle", count.ToString(), "--token", token, "--ca", Path.Combine(certs, "ca.crt")], redirectInput: true);
+        using var child = StartFedlmt(["bench", "grpc", "--idle-child", url, "--idle", count.ToString(), "--token", token, "--ca", Path.Combine(certs, "ca.crt")], redirectInput: true);
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (registry.Count < count && DateTime.UtcNow < deadline && !child.HasExited) Thread.Sleep(100);
         if (registry.Count < count) throw new InvalidOperationException($"only {registry.Count} of {count} idle clients connected: {child.StandardError.ReadToEnd()}");
@@ -146,7 +146,7 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
     {
         string configPath = Path.Combine(work, "run.yaml");
         File.WriteAllText(configPath, $$"""
-            name: bench-grpc
+            name: bench grpc
             model: { architecture: mlp, width_multiplier: 0.25 }
             federated: { num_clients: {{settings.Clients}}, fraction: 1.0, rounds: {{settings.Rounds}} }
             tiers:

@@ -18,6 +18,7 @@ public static class FactorHealth
         {
             foreach (var factor in new[] { layer.UMatrix(), layer.VMatrix() })
             {
+                if (!factor.isfinite().all().item<bool>()) return double.NaN; // diverged: no SVD of NaN/inf
                 double s = torch.linalg.svdvals(factor.to(torch.ScalarType.Float64)).min().item<double>();
                 smallest = double.IsNaN(smallest) ? s : Math.Min(smallest, s);
             }
