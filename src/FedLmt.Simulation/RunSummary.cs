@@ -1,3 +1,5 @@
+using FedLmt.Cost;
+
 namespace FedLmt.Simulation;
 
 /// <summary>The end of a run (summary.json): final and best accuracies, total costs, and what FedAvg with the full model would have cost.</summary>
@@ -22,4 +24,36 @@ public sealed record RunSummary
     public double FedAvgEquivalentClientMacs { get; init; }
     public long ModelParameters { get; init; }
     public long FullModelParameters { get; init; }
+
+    /// <summary>
+    /// Summarizes a run from its records - totals are the last record's cumulative figures, FedAvg's equivalent cost
+    /// is what the full model (<paramref name="full"/>) would have moved and computed for the same sampled clients and
+    /// samples - so a simulated and a deployed run summarize identically.
+    /// </summary>
+    public static RunSummary From(string name, string algorithm, string model, IReadOnlyList<RoundRecord> records, int roundsPlanned,
+        bool interrupted, ModelCost full, long modelParameters)
+    {
+        var evaluated = records.Where(r => r.Evaluated).ToList();
+        var last = records.Count == 0 ? null : records[^1];
+        return new RunSummary
+        {
+            Name = name,
+            Algorithm = algorithm,
+            Model = model,
+            RoundsCompleted = last?.Round ?? 0,
+            RoundsPlanned = roundsPlanned,
+            Interrupted = interrupted,
+            FinalGlobalAccuracy = evaluated.LastOrDefault(r => r.GlobalAccuracy is not null)?.GlobalAccuracy,
+            BestGlobalAccuracy = evaluated.Max(r => r.GlobalAccuracy),
+            FinalClientMeanAccuracy = evaluated.LastOrDefault()?.ClientMeanAccuracy,
+            BestClientMeanAccuracy = evaluated.Max(r => r.ClientMeanAccuracy),
+            TotalBytes = last?.CumulativeBytes ?? 0,
+            TotalClientMacs = last?.CumulativeClientMacs ?? 0,
+            TotalSeconds = last?.CumulativeSeconds ?? 0,
+            FedAvgEquivalentBytes = records.Sum(r => 2L * r.Sampled * full.PayloadBytes),
+            FedAvgEquivalentClientMacs = records.Sum(r => 3.0 * full.MacsPerSample * r.SamplesTrained),
+            ModelParameters = modelParameters,
+            FullModelParameters = full.Parameters,
+        };
+    }
 }

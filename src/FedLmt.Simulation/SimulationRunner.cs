@@ -82,9 +82,6 @@ public sealed class SimulationRunner
         var previous = recorder.Records.LastOrDefault();
         long cumBytes = previous?.CumulativeBytes ?? 0;
         double cumMacs = previous?.CumulativeClientMacs ?? 0, cumSeconds = previous?.CumulativeSeconds ?? 0;
-        // What FedAvg with the full model would have cost for the same sampled clients and samples.
-        long fedAvgBytes = recorder.Records.Sum(r => 2L * r.Sampled * fullCost.PayloadBytes);
-        double fedAvgMacs = recorder.Records.Sum(r => 3.0 * fullCost.MacsPerSample * r.SamplesTrained);
 
         bool interrupted = false;
         int rounds = _config.Federated.Rounds;
@@ -96,8 +93,6 @@ public sealed class SimulationRunner
             var summary = server.RunTrainRound(round);
             double trainSeconds = watch.Elapsed.TotalSeconds;
             double samples = summary.Metrics.GetValueOrDefault(MetricNames.NumExamples) * _config.Local.Epochs; // every example once per epoch
-            fedAvgBytes += 2L * summary.Sampled.Count * fullCost.PayloadBytes;
-            fedAvgMacs += 3.0 * fullCost.MacsPerSample * samples;
             bool evaluate = _config.Evaluation.Every > 0 && ((round + 1) % _config.Evaluation.Every == 0 || round + 1 == rounds);
             var record = new RoundRecord
             {
@@ -138,27 +133,7 @@ public sealed class SimulationRunner
             CheckpointStore.Save(CheckpointPath, state);
         }
 
-        var evaluated = recorder.Records.Where(r => r.Evaluated).ToList();
-        var result = new RunSummary
-        {
-            Name = _config.Name,
-            Algorithm = strategy.Name,
-            Model = setup.DescribeModel(),
-            RoundsCompleted = recorder.Records.Count == 0 ? 0 : recorder.Records[^1].Round,
-            RoundsPlanned = rounds,
-            Interrupted = interrupted,
-            FinalGlobalAccuracy = evaluated.LastOrDefault(r => r.GlobalAccuracy is not null)?.GlobalAccuracy,
-            BestGlobalAccuracy = evaluated.Max(r => r.GlobalAccuracy),
-            FinalClientMeanAccuracy = evaluated.LastOrDefault()?.ClientMeanAccuracy,
-            BestClientMeanAccuracy = evaluated.Max(r => r.ClientMeanAccuracy),
-            TotalBytes = cumBytes,
-            TotalClientMacs = cumMacs,
-            TotalSeconds = cumSeconds,
-            FedAvgEquivalentBytes = fedAvgBytes,
-            FedAvgEquivalentClientMacs = fedAvgMacs,
-            ModelParameters = modelParameters,
-            FullModelParameters = fullCost.Parameters,
-        };
+        var result = RunSummary.From(_config.Name, strategy.Name, setup.DescribeModel(), recorder.Records, rounds, interrupted, fullCost, modelParameters);
         recorder.Finish(result);
         return result;
     }

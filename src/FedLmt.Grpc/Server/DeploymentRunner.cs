@@ -100,8 +100,6 @@ public sealed class DeploymentRunner
         var previous = recorder.Records.LastOrDefault();
         long cumBytes = previous?.CumulativeBytes ?? 0;
         double cumMacs = previous?.CumulativeClientMacs ?? 0, cumSeconds = previous?.CumulativeSeconds ?? 0;
-        long fedAvgBytes = recorder.Records.Sum(r => 2L * r.Sampled * fullCost.PayloadBytes);
-        double fedAvgMacs = recorder.Records.Sum(r => 3.0 * fullCost.MacsPerSample * r.SamplesTrained);
         var eligible = Strategy.EligibleClients.ToHashSet();
         int minConnected = Math.Min(MinClients, eligible.Count);
 
@@ -128,8 +126,6 @@ public sealed class DeploymentRunner
                 }
                 double trainSeconds = watch.Elapsed.TotalSeconds;
                 double samples = summary.Metrics.GetValueOrDefault(MetricNames.NumExamples) * _config.Local.Epochs; // every example once per epoch
-                fedAvgBytes += 2L * summary.Sampled.Count * fullCost.PayloadBytes;
-                fedAvgMacs += 3.0 * fullCost.MacsPerSample * samples;
                 var record = new RoundRecord
                 {
                     Round = round + 1,
@@ -177,27 +173,7 @@ public sealed class DeploymentRunner
             Admission.Finished = new Finished { CompletedRounds = Strategy.CompletedRounds };
             foreach (var session in Registry.Sessions) session.Send(new ServerMessage { Finished = Admission.Finished });
         }
-        var evaluated = recorder.Records.Where(r => r.Evaluated).ToList();
-        var result = new RunSummary
-        {
-            Name = _config.Name,
-            Algorithm = Strategy.Name,
-            Model = setup.DescribeModel(),
-            RoundsCompleted = recorder.Records.Count == 0 ? 0 : recorder.Records[^1].Round,
-            RoundsPlanned = rounds,
-            Interrupted = interrupted,
-            FinalGlobalAccuracy = evaluated.LastOrDefault(r => r.GlobalAccuracy is not null)?.GlobalAccuracy,
-            BestGlobalAccuracy = evaluated.Max(r => r.GlobalAccuracy),
-            FinalClientMeanAccuracy = evaluated.LastOrDefault()?.ClientMeanAccuracy,
-            BestClientMeanAccuracy = evaluated.Max(r => r.ClientMeanAccuracy),
-            TotalBytes = cumBytes,
-            TotalClientMacs = cumMacs,
-            TotalSeconds = cumSeconds,
-            FedAvgEquivalentBytes = fedAvgBytes,
-            FedAvgEquivalentClientMacs = fedAvgMacs,
-            ModelParameters = modelParameters,
-            FullModelParameters = fullCost.Parameters,
-        };
+        var result = RunSummary.From(_config.Name, Strategy.Name, setup.DescribeModel(), recorder.Records, rounds, interrupted, fullCost, modelParameters);
         recorder.Finish(result);
         return result;
     }
