@@ -1,3 +1,5 @@
+using FedLmt.Federated;
+
 namespace FedLmt.Simulation;
 
 /// <summary>
@@ -49,4 +51,20 @@ public sealed record RoundRecord
         Seconds, TrainSeconds, CumulativeSeconds, TrainLoss, TrainAccuracy, GlobalAccuracy, GlobalLoss, ClientMeanAccuracy, ClientWeightedAccuracy,
         SmallestSingularValue,
     ];
+
+    /// <summary>The training part of a round's record (evaluation and cumulative figures are added by the runner).</summary>
+    public static RoundRecord FromTrainRound(TrainRoundSummary summary, int localEpochs) => new()
+    {
+        Round = summary.Round + 1,
+        LearningRate = summary.LearningRate,
+        Sampled = summary.Sampled.Count,
+        Replies = (int)summary.Metrics.GetValueOrDefault(MetricNames.Replies),
+        Failures = summary.Failures.Count,
+        SamplesTrained = summary.Metrics.GetValueOrDefault(MetricNames.NumExamples) * localEpochs, // every example once per epoch
+        BytesDown = summary.BytesDown,
+        BytesUp = summary.BytesUp,
+        ClientMacs = summary.Metrics.GetValueOrDefault(MetricNames.Macs),
+        TrainLoss = summary.Metrics.GetValueOrDefault(MetricNames.TrainLoss, double.NaN),
+        TrainAccuracy = summary.Metrics.GetValueOrDefault(MetricNames.TrainAccuracy, double.NaN),
+    };
 }

@@ -122,6 +122,10 @@ public sealed class SimulationConfig
         public int Threads { get; set; }
     }
 
+    /// <summary>Whether a run evaluates after 0-based round <paramref name="round"/>: every evaluation.every rounds and after the last (never when 0).</summary>
+    public bool EvaluatesAfter(int round) =>
+        Evaluation.Every > 0 && ((round + 1) % Evaluation.Every == 0 || round + 1 == Federated.Rounds);
+
     /// <summary>Refuses values that no typed option below checks, naming the key, the value and what is allowed.</summary>
     public SimulationConfig Validate()
     {

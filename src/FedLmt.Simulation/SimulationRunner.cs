@@ -92,23 +92,8 @@ public sealed class SimulationRunner
             var watch = Stopwatch.StartNew();
             var summary = server.RunTrainRound(round);
             double trainSeconds = watch.Elapsed.TotalSeconds;
-            double samples = summary.Metrics.GetValueOrDefault(MetricNames.NumExamples) * _config.Local.Epochs; // every example once per epoch
-            bool evaluate = _config.Evaluation.Every > 0 && ((round + 1) % _config.Evaluation.Every == 0 || round + 1 == rounds);
-            var record = new RoundRecord
-            {
-                Round = round + 1,
-                LearningRate = summary.LearningRate,
-                Sampled = summary.Sampled.Count,
-                Replies = (int)summary.Metrics.GetValueOrDefault(MetricNames.Replies),
-                Failures = summary.Failures.Count,
-                SamplesTrained = samples,
-                BytesDown = summary.BytesDown,
-                BytesUp = summary.BytesUp,
-                ClientMacs = summary.Metrics.GetValueOrDefault(MetricNames.Macs),
-                TrainLoss = summary.Metrics.GetValueOrDefault(MetricNames.TrainLoss, double.NaN),
-                TrainAccuracy = summary.Metrics.GetValueOrDefault(MetricNames.TrainAccuracy, double.NaN),
-            };
-            if (evaluate) record = Evaluate(server, strategy, population, wholeTest, round, record);
+            var record = RoundRecord.FromTrainRound(summary, _config.Local.Epochs);
+            if (_config.EvaluatesAfter(round)) record = Evaluate(server, strategy, population, wholeTest, round, record);
             watch.Stop();
             cumBytes += record.BytesDown + record.BytesUp;
             cumMacs += record.ClientMacs;

@@ -77,6 +77,16 @@ public class ConfigLoaderTests
         Assert.Contains("pfedlmt.meta_round", keys);
     }
 
+    [Fact]
+    public void Evaluation_runs_every_k_rounds_and_after_the_last_and_never_when_k_is_0()
+    {
+        var every5 = ConfigLoader.Parse("federated: { rounds: 12 }\nevaluation: { every: 5 }");
+        // 1-based rounds 5, 10 and the last, 12.
+        Assert.Equal(new[] { 5, 10, 12 }, Enumerable.Range(0, 12).Where(every5.EvaluatesAfter).Select(r => r + 1));
+        var never = ConfigLoader.Parse("federated: { rounds: 12 }\nevaluation: { every: 0 }");
+        Assert.DoesNotContain(Enumerable.Range(0, 12), never.EvaluatesAfter);
+    }
+
     static string Serialize(SimulationConfig c) =>
         new YamlDotNet.Serialization.SerializerBuilder().Build().Serialize(c);
 
