@@ -120,16 +120,7 @@ public abstract class SubModelStrategy : IStrategy
             if (ModelOf(r.ClientId) is null) throw new ArgumentException($"{Name}: a reply from client {r.ClientId}, which was left out");
         if (replies.Any(r => r.NumExamples > 0)) AggregateParameters(round, replies);
         CompletedRounds = round + 1;
-        var weighted = replies.Select(r => (r.Metrics, r.NumExamples)).ToList();
-        return new Dictionary<string, double>(StringComparer.Ordinal)
-        {
-            [MetricNames.Replies] = replies.Count,
-            [MetricNames.Failures] = failures.Count,
-            [MetricNames.NumExamples] = replies.Sum(r => r.NumExamples),
-            [MetricNames.TrainLoss] = WeightedAverage.OfMetric(weighted, MetricNames.TrainLoss),
-            [MetricNames.TrainAccuracy] = WeightedAverage.OfMetric(weighted, MetricNames.TrainAccuracy),
-            [MetricNames.Macs] = replies.Sum(r => r.Metrics.GetValueOrDefault(MetricNames.Macs)),
-        };
+        return TrainRoundMetrics.Of(replies, failures);
     }
 
     /// <summary>Folds the replies (at least one with examples) into <see cref="Global"/>.</summary>

@@ -105,16 +105,7 @@ public class FedAvgStrategy : IStrategy
             Logger.LogWarning("Round {Round}: client {Client} failed: {Reason}", round, f.ClientId, f.Reason);
         AggregateParameters(round, replies);
         CompletedRounds = round + 1;
-        var weighted = replies.Select(r => (r.Metrics, r.NumExamples)).ToList();
-        return new Dictionary<string, double>(StringComparer.Ordinal)
-        {
-            [MetricNames.Replies] = replies.Count,
-            [MetricNames.Failures] = failures.Count,
-            [MetricNames.NumExamples] = replies.Sum(r => r.NumExamples),
-            [MetricNames.TrainLoss] = WeightedAverage.OfMetric(weighted, MetricNames.TrainLoss),
-            [MetricNames.TrainAccuracy] = WeightedAverage.OfMetric(weighted, MetricNames.TrainAccuracy),
-            [MetricNames.Macs] = replies.Sum(r => r.Metrics.GetValueOrDefault(MetricNames.Macs)),
-        };
+        return TrainRoundMetrics.Of(replies, failures);
     }
 
     /// <summary>Folds the replies into the server state: here every global entry becomes their weighted average.</summary>
