@@ -92,7 +92,7 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
         try
         {
             int id = settings.Id!.Value;
-            var config = DeploymentCli.LoadConfig(settings.Config, settings.Preset, settings.Set);
+            var config = Presets.LoadConfig(settings.Config, settings.Preset, settings.Set);
             if (id >= config.Federated.NumClients)
                 throw new ArgumentException($"--id {id}: the config has {config.Federated.NumClients} clients (ids 0..{config.Federated.NumClients - 1})");
             string token = settings.Token ?? (settings.TokenFile is not null ? File.ReadAllText(settings.TokenFile).Trim() : null)

@@ -53,9 +53,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         ComparisonRunner runner;
         try
         {
-            config = settings.Config is not null
-                ? ConfigLoader.Load(settings.Config, settings.Set)
-                : ConfigLoader.Parse(Presets.Read(settings.Preset ?? "default"), settings.Set, $"preset {settings.Preset ?? "default"}");
+            config = Presets.LoadConfig(settings.Config, settings.Preset, settings.Set);
             runner = new ComparisonRunner(config, settings.Out ?? Path.Combine("runs", $"compare-{config.Name}"), settings.ArmList, new ConsoleWarningLogger());
         }
         catch (Exception e) when (e is ArgumentException or FileNotFoundException)

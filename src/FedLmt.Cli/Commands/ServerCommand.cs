@@ -105,7 +105,7 @@ public sealed class ServerCommand : Command<ServerCommand.Settings>
         Console.CancelKeyPress += onCancel;
         try
         {
-            var config = DeploymentCli.LoadConfig(settings.Config, settings.Preset, settings.Set);
+            var config = Presets.LoadConfig(settings.Config, settings.Preset, settings.Set);
             string outDir = settings.Out ?? Path.Combine("runs", config.Name);
             var tokens = settings.Tokens is not null ? BearerTokens.FromFile(settings.Tokens)
                 : BearerTokens.Shared(settings.Token ?? Environment.GetEnvironmentVariable("FEDLMT_TOKEN")
@@ -164,13 +164,9 @@ public sealed class ServerCommand : Command<ServerCommand.Settings>
     }
 }
 
-/// <summary>What the deployment commands share: config loading and console logging.</summary>
+/// <summary>What the deployment commands share: console logging.</summary>
 static class DeploymentCli
 {
-    public static SimulationConfig LoadConfig(string? file, string? preset, string[] overrides) =>
-        file is not null ? ConfigLoader.Load(file, overrides)
-        : ConfigLoader.Parse(Presets.Read(preset ?? "default"), overrides, $"preset {preset ?? "default"}");
-
     /// <summary>One line per event with a timestamp: server and client are long-running services whose logs people read.</summary>
     public static void ConsoleLogging(ILoggingBuilder logging) => logging
         .SetMinimumLevel(LogLevel.Information)

@@ -52,9 +52,7 @@ public sealed class SimulateCommand : Command<SimulateCommand.Settings>
         SimulationConfig config;
         try
         {
-            config = settings.Config is not null
-                ? ConfigLoader.Load(settings.Config, settings.Set)
-                : ConfigLoader.Parse(Presets.Read(settings.Preset ?? "default"), settings.Set, $"preset {settings.Preset ?? "default"}");
+            config = Presets.LoadConfig(settings.Config, settings.Preset, settings.Set);
         }
         catch (Exception e) when (e is ArgumentException or FileNotFoundException)
         {
@@ -175,6 +173,11 @@ public static class Presets
     public static IReadOnlyList<string> Names { get; } = typeof(Presets).Assembly.GetManifestResourceNames()
         .Where(n => n.StartsWith("presets/", StringComparison.Ordinal))
         .Select(n => Path.GetFileNameWithoutExtension(n["presets/".Length..])).Order().ToList();
+
+    /// <summary>The config from a YAML file, else from a preset (default: 'default'), with overrides applied.</summary>
+    public static SimulationConfig LoadConfig(string? file, string? preset, string[] overrides) =>
+        file is not null ? ConfigLoader.Load(file, overrides)
+        : ConfigLoader.Parse(Read(preset ?? "default"), overrides, $"preset {preset ?? "default"}");
 
     public static string Read(string name)
     {
