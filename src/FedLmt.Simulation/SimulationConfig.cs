@@ -1,4 +1,3 @@
-using System.Globalization;
 using FedLmt.Baselines;
 using FedLmt.Data;
 using FedLmt.Federated;
@@ -129,15 +128,15 @@ public sealed class SimulationConfig
     /// <summary>Refuses values that no typed option below checks, naming the key, the value and what is allowed.</summary>
     public SimulationConfig Validate()
     {
-        Require(Algorithms.Contains(Algorithm), "algorithm", Algorithm, string.Join(", ", Algorithms));
-        Require(!string.IsNullOrWhiteSpace(Name) && Name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0, "name", Name, "a non-empty name usable as a folder name");
-        Require(Federated.NumClients >= 1, "federated.num_clients", Federated.NumClients, "an integer >= 1");
-        Require(Evaluation.Every >= 0, "evaluation.every", Evaluation.Every, "an integer >= 0 (0: no evaluation, e.g. to time training alone)");
-        Require(Checkpoint.Every >= 1, "checkpoint.every", Checkpoint.Every, "an integer >= 1");
-        Require(Simulation.Workers >= 1, "simulation.workers", Simulation.Workers, "an integer >= 1");
-        Require(Simulation.Threads >= 0, "simulation.threads", Simulation.Threads, "an integer >= 0 (0: libtorch's default)");
-        Require(Model.Init is "spectral" or "direct", "model.init", Model.Init, "spectral, direct");
-        Require(Enum.TryParse<PenaltyKind>(Local.Penalty, ignoreCase: true, out _), "local.penalty", Local.Penalty, "none, frobenius, kronecker, l2");
+        Check.Require(Algorithms.Contains(Algorithm), "algorithm", Algorithm, string.Join(", ", Algorithms));
+        Check.Require(!string.IsNullOrWhiteSpace(Name) && Name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0, "name", Name, "a non-empty name usable as a folder name");
+        Check.Require(Federated.NumClients >= 1, "federated.num_clients", Federated.NumClients, "an integer >= 1");
+        Check.Require(Evaluation.Every >= 0, "evaluation.every", Evaluation.Every, "an integer >= 0 (0: no evaluation, e.g. to time training alone)");
+        Check.Require(Checkpoint.Every >= 1, "checkpoint.every", Checkpoint.Every, "an integer >= 1");
+        Check.Require(Simulation.Workers >= 1, "simulation.workers", Simulation.Workers, "an integer >= 1");
+        Check.Require(Simulation.Threads >= 0, "simulation.threads", Simulation.Threads, "an integer >= 0 (0: libtorch's default)");
+        Check.Require(Model.Init is "spectral" or "direct", "model.init", Model.Init, "spectral, direct");
+        Check.Require(Enum.TryParse<PenaltyKind>(Local.Penalty, ignoreCase: true, out _), "local.penalty", Local.Penalty, "none, frobenius, kronecker, l2");
         _ = ParseHybridStart();
         _ = ParseScheme();
         _ = BaselineOptions();
@@ -208,17 +207,12 @@ public sealed class SimulationConfig
     /// <summary>The HeteroFL/FedRolex settings of the baselines section.</summary>
     public BaselineOptions BaselineOptions()
     {
-        Require(Baselines.Weighting is "examples" or "clients", "baselines.weighting", Baselines.Weighting, "examples, clients");
+        Check.Require(Baselines.Weighting is "examples" or "clients", "baselines.weighting", Baselines.Weighting, "examples, clients");
         return new BaselineOptions
         {
             Rates = [.. Baselines.Rates],
             ScaleActivations = Baselines.ScaleActivations,
             Weighting = Baselines.Weighting == "clients" ? ReplyWeighting.Clients : ReplyWeighting.Examples,
         }.Validate();
-    }
-
-    static void Require(bool ok, string key, object? value, string allowed)
-    {
-        if (!ok) throw new ArgumentException($"{key} = {Convert.ToString(value, CultureInfo.InvariantCulture)} is not allowed; expected {allowed}");
     }
 }

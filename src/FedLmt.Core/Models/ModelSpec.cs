@@ -71,19 +71,14 @@ public sealed record ModelSpec
     {
         if (!Architectures.Contains(Architecture))
             throw new ArgumentException($"model.architecture '{Architecture}' is unknown; allowed: {string.Join(", ", Architectures)}");
-        Require(InChannels >= 1, "model.in_channels", InChannels, ">= 1");
-        Require(Height >= 1, "model.height", Height, ">= 1");
-        Require(Width >= 1, "model.width", Width, ">= 1");
-        Require(NumClasses >= 2, "model.num_classes", NumClasses, ">= 2");
-        Require(WidthMultiplier > 0 && double.IsFinite(WidthMultiplier), "model.width_multiplier", WidthMultiplier, "a finite number > 0");
-        if (Ratio is double r) Require(r > 0 && double.IsFinite(r), "model.ratio", r, "a finite number > 0 (or absent for the full model)");
-        if (SubModelRate is double w) Require(w > 0 && w <= 1, "model.sub_model_rate", w, "a number in (0, 1] (or absent for the whole width)");
+        Check.Require(InChannels >= 1, "model.in_channels", InChannels, ">= 1");
+        Check.Require(Height >= 1, "model.height", Height, ">= 1");
+        Check.Require(Width >= 1, "model.width", Width, ">= 1");
+        Check.Require(NumClasses >= 2, "model.num_classes", NumClasses, ">= 2");
+        Check.Require(WidthMultiplier > 0 && double.IsFinite(WidthMultiplier), "model.width_multiplier", WidthMultiplier, "a finite number > 0");
+        if (Ratio is double r) Check.Require(r > 0 && double.IsFinite(r), "model.ratio", r, "a finite number > 0 (or absent for the full model)");
+        if (SubModelRate is double w) Check.Require(w > 0 && w <= 1, "model.sub_model_rate", w, "a number in (0, 1] (or absent for the whole width)");
         return this;
-    }
-
-    static void Require(bool ok, string key, object value, string allowed)
-    {
-        if (!ok) throw new ArgumentException($"{key} = {value} is not allowed; expected {allowed}");
     }
 
     public override string ToString() =>

@@ -27,12 +27,3 @@ public sealed record LocalTrainingConfig
         return this;
     }
 }
-
-/// <summary>The one way configuration errors are worded: key, value, what is allowed.</summary>
-internal static class Check
-{
-    public static void Require(bool ok, string key, object? value, string allowed)
-    {
-        if (!ok) throw new ArgumentException($"{key} = {value} is not allowed; expected {allowed}");
-    }
-}
