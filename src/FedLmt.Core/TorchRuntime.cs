@@ -5,10 +5,17 @@ using static TorchSharp.torch;
 namespace FedLmt;
 
 /// <summary>What <see cref="TorchRuntime"/> found and did when it checked libtorch in this process.</summary>
-public sealed record TorchRuntimeReport(bool OneDnnConvFaulty, bool OneDnnEnabled, bool ConvExact, string Note);
+public sealed record TorchRuntimeReport(bool OneDnnConvFaulty, bool OneDnnEnabled, bool ConvExact, string Note)
+{
+    /// <summary>What was done to the native allocator (<see cref="NativeAllocator"/>).</summary>
+    public NativeAllocatorReport Allocator { get; init; } = NativeAllocator.KeepFreedMemory();
+
+    public override string ToString() => $"{Note}; {Allocator.Note}";
+}
 
 /// <summary>
-/// Process-wide libtorch settings FedLMT.NET relies on, applied once before the first model is built.
+/// Process-wide libtorch settings FedLMT.NET relies on, applied once before the first model is built: the convolution
+/// check below and the allocator tuning of <see cref="NativeAllocator"/>.
 /// </summary>
 /// <remarks>
 /// libtorch 2.10's oneDNN float32 convolution returns wrong results on some CPUs (seen on AVX-512 AMD EPYC) whenever
@@ -44,6 +51,7 @@ public static class TorchRuntime
 
     static TorchRuntimeReport Initialize()
     {
+        NativeAllocator.KeepFreedMemory();
         if (ConvIsExact()) return new(false, OneDnnEnabledOrTrue(), true, "oneDNN convolution verified exact");
         try
         {

@@ -83,4 +83,50 @@ public class TensorPayloadTests
         payload.Segments[1][3] ^= 1;
         Assert.NotEqual(before, payload.Digest(_ => true));
     }
+
+    static TensorPayload Assemble(TensorPayload sent, SegmentPool pool)
+    {
+        var assembler = PayloadAssembler.Create(sent.Headers, long.MaxValue, out _, pool)!;
+        foreach (var c in sent.Chunks(taskId: 1, chunkBytes: 4096)) Assert.Null(assembler.Append(c.Offset, c.Data.Span));
+        return assembler.ToPayload();
+    }
+
+    [Fact]
+    public void A_released_payload_lends_its_arrays_to_the_next_one_which_holds_only_its_own_bytes()
+    {
+        var pool = new SegmentPool(1L << 30);
+        using var first = Sample();
+        using var second = NamedTensors.Own(first.Select(e => KeyValuePair.Create(e.Key, e.Value.neg())).ToList());
+        var received = Assemble(TensorPayload.FromTensors(first), pool);
+        var arrays = received.Segments.Where(s => s.Length > 0).ToHashSet(ReferenceEqualityComparer.Instance);
+        received.Release();
+        Assert.Equal(TensorPayload.FromTensors(first).TotalBytes, pool.PooledBytes);
+        Assert.Throws<ObjectDisposedException>(() => received.Segments);
+        received.Release(); // a second release returns nothing twice
+        Assert.Equal(TensorPayload.FromTensors(first).TotalBytes, pool.PooledBytes);
+
+        var again = Assemble(TensorPayload.FromTensors(second), pool);
+        Assert.Equal(0, pool.PooledBytes);
+        Assert.All(again.Segments.Where(s => s.Length > 0), s => Assert.Contains(s, arrays)); // the same arrays, reused
+        using var back = again.ToTensors();
+        foreach (var name in second.Names)
+            Assert.True(second[name].equal(back[name]).all().item<bool>(), name); // nothing of the first payload left
+    }
+
+    [Fact]
+    public void The_pool_keeps_no_more_than_its_capacity_and_sent_payloads_are_not_pooled()
+    {
+        var pool = new SegmentPool(capacityBytes: 5000);
+        pool.Return(new byte[3000]);
+        pool.Return(new byte[3000]); // over capacity: left to the GC
+        Assert.Equal(3000, pool.PooledBytes);
+        Assert.Equal(3000, pool.Rent(3000).Length);
+        Assert.Equal(0, pool.PooledBytes);
+        Assert.Equal(2999, pool.Rent(2999).Length); // no array of that length: a new one
+
+        using var tensors = Sample();
+        var sent = TensorPayload.FromTensors(tensors);
+        sent.Release(); // built from tensors, not from a pool: stays usable
+        Assert.Equal(tensors.Count, sent.Segments.Count);
+    }
 }

@@ -43,7 +43,7 @@ public sealed class BenchModelsCommand : Command<BenchModelsCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var runtime = TorchRuntime.EnsureInitialized();
-        AnsiConsole.MarkupLineInterpolated($"[grey]libtorch: {runtime.Note}; {TorchSharp.torch.get_num_threads()} threads[/]");
+        AnsiConsole.MarkupLineInterpolated($"[grey]libtorch: {runtime}; {TorchSharp.torch.get_num_threads()} threads[/]");
         var input = new ModelSpec { Architecture = "resnet18", InChannels = 1, Height = 28, Width = 28, NumClasses = 10 };
         var table = new Table().AddColumns("model", "params", "MACs/sample", "ms/step", "samples/s", "managed alloc/step");
         var results = new List<(string Name, ModelCost Cost, StepTiming Timing)>();

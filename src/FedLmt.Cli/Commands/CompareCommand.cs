@@ -75,7 +75,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         {
             AnsiConsole.MarkupLineInterpolated(
                 $"[bold]compare[/] {string.Join(", ", runner.Arms)} on {config.Dataset}: {config.Model.Architecture}, {config.Federated.NumClients} clients, {config.Federated.Rounds} rounds, seed {config.Seed} -> {runner.Directory}");
-            AnsiConsole.MarkupLineInterpolated($"[grey]libtorch: {TorchRuntime.EnsureInitialized().Note}[/]");
+            AnsiConsole.MarkupLineInterpolated($"[grey]libtorch: {TorchRuntime.EnsureInitialized()}[/]");
             ComparisonReport report = null!;
             AnsiConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())

@@ -127,7 +127,7 @@ public sealed class ServerCommand : Command<ServerCommand.Settings>
             };
             using var loggers = LoggerFactory.Create(DeploymentCli.ConsoleLogging);
             var logger = loggers.CreateLogger("fedlmt.server");
-            AnsiConsole.MarkupLineInterpolated($"[grey]libtorch: {TorchRuntime.EnsureInitialized().Note}[/]");
+            AnsiConsole.MarkupLineInterpolated($"[grey]libtorch: {TorchRuntime.EnsureInitialized()}[/]");
             var runner = new DeploymentRunner(config, outDir, options, logger);
             var host = DeploymentHost.StartAsync(endpoint, runner.Registry, runner.Admission, DeploymentCli.ConsoleLogging, cancel.Token).GetAwaiter().GetResult();
             RunSummary summary;

@@ -68,7 +68,7 @@ public sealed class SimulateCommand : Command<SimulateCommand.Settings>
             var logger = new ConsoleWarningLogger();
             var runner = new SimulationRunner(config, outDir, logger);
             AnsiConsole.MarkupLineInterpolated($"[bold]{config.Name}[/]: {config.Algorithm} on {config.Dataset}, {config.Federated.NumClients} clients, {config.Federated.Rounds} rounds -> {outDir}");
-            AnsiConsole.MarkupLineInterpolated($"[grey]libtorch: {TorchRuntime.EnsureInitialized().Note}[/]");
+            AnsiConsole.MarkupLineInterpolated($"[grey]libtorch: {TorchRuntime.EnsureInitialized()}[/]");
             RunSummary summary = null!;
             AnsiConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())

@@ -45,7 +45,9 @@ public static class SerializationBenchmark
 
             Settle();
             watch.Restart();
-            using (var tensors = Decode(sent, wire).ToTensors()) { }
+            var decoded = Decode(sent, wire);
+            using (var tensors = decoded.ToTensors()) { }
+            decoded.Release();
             double d = watch.Elapsed.TotalSeconds;
 
             Settle();
@@ -53,6 +55,7 @@ public static class SerializationBenchmark
             var received = Decode(sent, wire);
             if (UpdateValidator.CheckValues(received) is { } error) throw new InvalidOperationException(error);
             using (var tensors = received.ToTensors()) { }
+            received.Release();
             double v = watch.Elapsed.TotalSeconds;
             if (r == 0) continue; // warm-up
             encode = Math.Min(encode, e);

@@ -8,6 +8,9 @@ namespace FedLmt.Grpc;
 /// <summary>gRPC channels to a FedLMT server: TLS trusting the configured CA, an optional client certificate, HTTP/2 keep-alive pings.</summary>
 public static class ClientChannels
 {
+    /// <summary>The HTTP/2 receive window of a client's call: how much the server may send ahead of the client's reading.</summary>
+    public const int InitialWindowBytes = 8 << 20;
+
     public static GrpcChannel Create(ClientConnectionOptions options)
     {
         var ssl = new SslClientAuthenticationOptions();
@@ -26,6 +29,9 @@ public static class ClientChannels
             KeepAlivePingDelay = TimeSpan.FromSeconds(30),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+            // The default 64 KiB stream window makes the server wait for a window update every 64 KiB of a model;
+            // a window of several chunks lets it stream a whole small model, or keep a large one flowing, unbroken.
+            InitialHttp2StreamWindowSize = InitialWindowBytes,
         };
         return GrpcChannel.ForAddress(options.Server, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
     }

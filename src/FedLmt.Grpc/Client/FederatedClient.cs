@@ -170,7 +170,9 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
             }
             if (task is not null && assembler is { IsComplete: true })
             {
-                var (reply, payload, failure) = RunTask(task, assembler.ToPayload());
+                var received = assembler.ToPayload();
+                var (reply, payload, failure) = RunTask(task, received);
+                received.Release(); // built into tensors: the next task's bytes reuse its arrays
                 var done = task;
                 task = null;
                 assembler = null;
@@ -214,6 +216,7 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
                     result.Metrics.GetValueOrDefault(MetricNames.TestAccuracy, double.NaN));
                 return (header, TensorPayload.Empty, null);
             }
+            var watch = System.Diagnostics.Stopwatch.StartNew();
             using var instruction = WireRecords.ToTrainInstruction(task, payload.ToTensors());
             using var trained = _trainer.Train(instruction, data);
             var update = TensorPayload.FromTensors(trained.Parameters);
@@ -226,8 +229,8 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
                 var keep = Enumerable.Range(0, update.Headers.Count).Where(i => owned.Contains(update.Headers[i].Name)).ToList();
                 store.HoldPending(task.TaskId, task.Round, new TensorPayload(keep.Select(i => update.Headers[i]).ToList(), keep.Select(i => update.Segments[i]).ToList()));
             }
-            _logger.LogInformation("Client {Client}: trained round {Round}: loss {Loss:F4} over {Examples} examples", clientId, task.Round + 1,
-                trained.Metrics.GetValueOrDefault(MetricNames.TrainLoss, double.NaN), trained.NumExamples);
+            _logger.LogInformation("Client {Client}: trained round {Round} in {Seconds:F3} s: loss {Loss:F4} over {Examples} examples", clientId, task.Round + 1,
+                watch.Elapsed.TotalSeconds, trained.Metrics.GetValueOrDefault(MetricNames.TrainLoss, double.NaN), trained.NumExamples);
             return (reply, update, null);
         }
         catch (Exception e) // a task that cannot run is reported to the server, the session goes on

@@ -78,6 +78,7 @@ public sealed class GrpcGrid : IClientGrid
                 new Dictionary<string, double>(outcome.Reply.Metrics, StringComparer.Ordinal)));
             var owned = Owned;
             byte[]? digest = instruction.Parameters.Names.Any(owned) ? outcome.Payload.Digest(owned) : null;
+            outcome.Payload.Release(); // consumed: the next round's updates reuse its arrays
             _lastTrain.Add((session, task, digest));
         }
         return new GridResult<TrainReply>(replies, failures);

@@ -74,6 +74,7 @@ public sealed class PendingTask
         if (_assembler is null || !_assembler.IsComplete) return;
         var payload = _assembler.ToPayload();
         string? error = UpdateValidator.CheckValues(payload);
+        if (error is not null) payload.Release();
         _done.TrySetResult(error is null ? new TaskOutcome(_reply, payload, null) : TaskOutcome.Failed(error));
     }
 }

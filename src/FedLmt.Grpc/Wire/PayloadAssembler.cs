@@ -5,19 +5,22 @@ namespace FedLmt.Grpc;
 /// <summary>
 /// Reassembles a payload from its chunks: the headers fix every tensor's size up front (so nothing is allocated for a
 /// payload over the limit), and chunks must arrive in order, exactly filling it. Managed memory only: safe in async code.
+/// The bytes land in arrays rented from a <see cref="SegmentPool"/>; <see cref="TensorPayload.Release"/> returns them.
 /// </summary>
 public sealed class PayloadAssembler
 {
     readonly TensorHeader[] _headers;
     readonly byte[][] _segments;
+    readonly SegmentPool _pool;
     readonly long[] _starts;
     long _received;
     int _cursor;
 
-    PayloadAssembler(TensorHeader[] headers, long[] lengths)
+    PayloadAssembler(TensorHeader[] headers, long[] lengths, SegmentPool pool)
     {
         _headers = headers;
-        _segments = lengths.Select(l => l == 0 ? [] : new byte[l]).ToArray();
+        _pool = pool;
+        _segments = lengths.Select(l => pool.Rent((int)l)).ToArray();
         _starts = new long[lengths.Length];
         long at = 0;
         for (int i = 0; i < lengths.Length; i++)
@@ -35,8 +38,9 @@ public sealed class PayloadAssembler
     /// <summary>
     /// An assembler for <paramref name="headers"/>, or null with the reason when a header is unusable (unknown dtype,
     /// negative dimension, duplicate name, a tensor over 2 GiB) or the total exceeds <paramref name="maxBytes"/>.
+    /// Segments come from <paramref name="pool"/> (default <see cref="SegmentPool.Shared"/>).
     /// </summary>
-    public static PayloadAssembler? Create(IReadOnlyList<TensorHeader> headers, long maxBytes, out string? error)
+    public static PayloadAssembler? Create(IReadOnlyList<TensorHeader> headers, long maxBytes, out string? error, SegmentPool? pool = null)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         var lengths = new long[headers.Count];
@@ -53,7 +57,7 @@ public sealed class PayloadAssembler
             if (total > maxBytes) { error = $"the payload declares more than {maxBytes} bytes"; return null; }
         }
         error = null;
-        return new PayloadAssembler([.. headers], lengths);
+        return new PayloadAssembler([.. headers], lengths, pool ?? SegmentPool.Shared);
     }
 
     /// <summary>Copies a chunk in place; returns the reason if it is out of order or overflows the payload.</summary>
@@ -73,10 +77,13 @@ public sealed class PayloadAssembler
         return null;
     }
 
-    /// <summary>The assembled payload (call once <see cref="IsComplete"/>).</summary>
+    /// <summary>
+    /// The assembled payload (call once <see cref="IsComplete"/>); its <see cref="TensorPayload.Release"/> hands the
+    /// segments back to the pool. An assembler abandoned before completion just leaves its arrays to the GC.
+    /// </summary>
     public TensorPayload ToPayload()
     {
         if (!IsComplete) throw new InvalidOperationException($"payload incomplete: {_received} of {TotalBytes} bytes");
-        return new TensorPayload(_headers, _segments);
+        return new TensorPayload(_headers, _segments, _pool);
     }
 }

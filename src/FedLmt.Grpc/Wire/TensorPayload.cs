@@ -18,18 +18,37 @@ public sealed class TensorPayload
     /// <summary>The most bytes one <see cref="TensorChunk"/> carries: far below gRPC's 4 MiB default message limit.</summary>
     public const int ChunkBytes = 1 << 20;
 
+    readonly IReadOnlyList<byte[]> _segments;
+    SegmentPool? _pool;
+    bool _released;
+
     public TensorPayload(IReadOnlyList<TensorHeader> headers, IReadOnlyList<byte[]> segments)
     {
         if (headers.Count != segments.Count) throw new ArgumentException("one byte segment per tensor header is needed");
         Headers = headers;
-        Segments = segments;
+        _segments = segments;
         TotalBytes = segments.Sum(s => (long)s.Length);
     }
+
+    internal TensorPayload(IReadOnlyList<TensorHeader> headers, IReadOnlyList<byte[]> segments, SegmentPool pool) : this(headers, segments) => _pool = pool;
 
     public IReadOnlyList<TensorHeader> Headers { get; }
 
     /// <summary>The bytes of each tensor (little-endian, row-major), in header order.</summary>
-    public IReadOnlyList<byte[]> Segments { get; }
+    public IReadOnlyList<byte[]> Segments => _released ? throw new ObjectDisposedException(nameof(TensorPayload), "the payload's segments were released to their pool") : _segments;
+
+    /// <summary>
+    /// Hands the segments of a received payload back to the pool they came from, for the next payload of the same
+    /// shapes (no effect on other payloads, or twice). Call it once the bytes are consumed (tensors built, digest
+    /// taken); its bytes are unusable afterwards, and no payload sharing its arrays may be used either.
+    /// </summary>
+    public void Release()
+    {
+        var pool = Interlocked.Exchange(ref _pool, null);
+        if (pool is null) return;
+        _released = true;
+        foreach (var segment in _segments) pool.Return(segment);
+    }
 
     public long TotalBytes { get; }
 
