@@ -2,6 +2,11 @@ using System.Runtime.InteropServices;
 
 namespace FedLmt.Core.Tests;
 
+/// <summary>Tests that read the process's resident size run alone: other tests' allocations would blur it.</summary>
+[CollectionDefinition(nameof(ResidentMemory), DisableParallelization = true)]
+public sealed class ResidentMemory;
+
+[Collection(nameof(ResidentMemory))]
 public class NativeAllocatorTests
 {
     [Fact]
@@ -34,6 +39,31 @@ public class NativeAllocatorTests
         Assert.False(report.Tuned);
         Assert.Contains(named, report.Note);
     }
+
+    [Fact]
+    public void Freed_memory_stays_resident_until_it_is_returned()
+    {
+        Assert.True(NativeAllocator.KeepFreedMemory().Tuned);
+        const int block = 8 << 20, count = 8; // 64 MiB in blocks under the mmap threshold: heap memory
+        var ones = new byte[block];
+        Array.Fill(ones, (byte)1);
+        var blocks = new IntPtr[count];
+        for (int i = 0; i < count; i++)
+        {
+            blocks[i] = Marshal.AllocHGlobal(block);
+            Marshal.Copy(ones, 0, blocks[i], block); // touched: resident
+        }
+        long touched = ResidentBytes();
+        foreach (var b in blocks) Marshal.FreeHGlobal(b);
+        long freed = ResidentBytes();
+        Assert.True(touched - freed < block, $"freeing released {(touched - freed) >> 20} MiB at once; glibc was to keep it");
+        Assert.True(NativeAllocator.ReturnFreeMemory());
+        long returned = ResidentBytes();
+        Assert.True(freed - returned >= (count - 2) * (long)block, $"returning released only {(freed - returned) >> 20} MiB of the 64 MiB freed");
+    }
+
+    /// <summary>Resident bytes from /proc/self/statm (pages).</summary>
+    static long ResidentBytes() => long.Parse(File.ReadAllText("/proc/self/statm").Split(' ')[1]) * Environment.SystemPageSize;
 
     [StructLayout(LayoutKind.Sequential)]
     struct MallocInfo

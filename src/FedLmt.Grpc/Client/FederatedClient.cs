@@ -173,6 +173,7 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
                 var received = assembler.ToPayload();
                 var (reply, payload, failure) = RunTask(task, received);
                 received.Release(); // built into tensors: the next task's bytes reuse its arrays
+                NativeAllocator.ReturnFreeMemory(); // idle until the next round: the device gets the training memory back
                 var done = task;
                 task = null;
                 assembler = null;
