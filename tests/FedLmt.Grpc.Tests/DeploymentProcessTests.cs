@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FedLmt.Cli.Commands;
 using FedLmt.Reporting;
 using FedLmt.Simulation;
 
@@ -10,19 +11,6 @@ public class DeploymentProcessTests : IDisposable
     readonly TempDirectory _dir = new();
     readonly List<FedlmtProcess> _processes = [];
 
-    const string Config = """
-        name: deployed
-        seed: 7
-        model: { architecture: mlp, width_multiplier: 0.25 }
-        federated: { num_clients: 3, fraction: 1.0, rounds: 3 }
-        tiers:
-          - { name: strong, share: 0.5 }
-          - { name: weak, share: 0.5, macs_budget: 0.5 }
-        lr: { initial: 0.05, final: 0.001 }
-        local: { batch_size: 64 }
-        evaluation: { every: 3 }
-        """;
-
     public DeploymentProcessTests()
     {
         DevelopmentCertificates.Create(Certs);
@@ -32,10 +20,11 @@ public class DeploymentProcessTests : IDisposable
     string Certs => Path.Combine(_dir.Path, "certs");
     string TokenFile => Path.Combine(_dir.Path, "token.txt");
 
-    string WriteConfig(params string[] overrides)
+    /// <summary>The small preset (configs/small.yaml) as a file, as a user would copy it next to server and clients.</summary>
+    string WriteConfig()
     {
         string path = Path.Combine(_dir.Path, "run.yaml");
-        File.WriteAllText(path, Config);
+        File.WriteAllText(path, Presets.Read("small"));
         return path;
     }
 
@@ -46,23 +35,26 @@ public class DeploymentProcessTests : IDisposable
         return p;
     }
 
+    /// <summary>A server on <paramref name="config"/>: a YAML file, or "preset:NAME".</summary>
     FedlmtProcess StartServer(string config, string outDir, params string[] extra) =>
-        Start("server", ["server", "--config", config, "--out", outDir, "--certs", Certs, "--tokens", TokenFile,
+        Start("server", ["server", .. ConfigArgs(config), "--out", outDir, "--certs", Certs, "--tokens", TokenFile,
             .. extra.Contains("--urls") ? extra : [.. extra, "--urls", "https://127.0.0.1:0"]]);
 
     static string UrlOf(FedlmtProcess server) => server.WaitFor(@"listening on (https://127\.0\.0\.1:\d+)").Groups[1].Value;
 
     FedlmtProcess StartClient(string url, int id, string config, params string[] extra) =>
-        Start($"client {id}", ["client", "--server", url, "--id", id.ToString(), "--config", config, "--certs", Certs, "--token-file", TokenFile,
+        Start($"client {id}", ["client", "--server", url, "--id", id.ToString(), .. ConfigArgs(config), "--certs", Certs, "--token-file", TokenFile,
             "--state", Path.Combine(_dir.Path, $"client-{id}"), "--max-backoff", "1", .. extra]);
+
+    static string[] ConfigArgs(string config) => config.StartsWith("preset:", StringComparison.Ordinal) ? ["--preset", config["preset:".Length..]] : ["--config", config];
 
     static List<RoundRecord> Results(string outDir) => JsonLinesAppender.ReadAll<RoundRecord>(Path.Combine(outDir, "results.jsonl"), RunRecorder.Json).ToList();
 
     [Fact]
     [Trait("Category", "Slow")]
-    public void A_server_and_three_client_processes_complete_three_rounds_with_the_simulations_model()
+    public void A_server_and_three_client_processes_complete_three_rounds_of_the_small_preset_with_the_simulations_model()
     {
-        string config = WriteConfig();
+        const string config = "preset:small";
         string deployed = Path.Combine(_dir.Path, "deployed");
         var server = StartServer(config, deployed);
         string url = UrlOf(server);
@@ -77,7 +69,7 @@ public class DeploymentProcessTests : IDisposable
 
         // The same config and seed, simulated in this process: the same model.
         string simulated = Path.Combine(_dir.Path, "simulated");
-        new SimulationRunner(ConfigLoader.Load(config), simulated).Run();
+        new SimulationRunner(Presets.LoadConfig(null, "small", []), simulated).Run();
         using var a = CheckpointStore.Load(Path.Combine(simulated, "checkpoint.bin"));
         using var b = CheckpointStore.Load(Path.Combine(deployed, "checkpoint.bin"));
         Assert.Equal(a.CompletedRounds, b.CompletedRounds);

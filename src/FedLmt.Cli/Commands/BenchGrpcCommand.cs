@@ -10,7 +10,7 @@ namespace FedLmt.Cli.Commands;
 
 /// <summary>
 /// `fedlmt bench grpc`: the transport's costs. Serialization of a ResNet-18 state each way; a deployed round of a
-/// small config on loopback (real client processes, TLS) against the simulated round; the server memory of idle
+/// the small preset on loopback (real client processes, TLS) against the simulated round; the server memory of idle
 /// connected clients (opened by a child process).
 /// </summary>
 public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
@@ -23,12 +23,12 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
         public int Repetitions { get; init; } = 5;
 
         [CommandOption("--rounds <N>")]
-        [Description("Rounds of the small config, simulated and deployed; the first is warm-up. 0 skips the comparison.")]
-        [DefaultValue(8)]
-        public int Rounds { get; init; } = 8;
+        [Description("Rounds of the small preset, simulated and deployed; the first is warm-up. 0 skips the comparison.")]
+        [DefaultValue(20)]
+        public int Rounds { get; init; } = 20;
 
         [CommandOption("--clients <N>")]
-        [Description("Clients of the small config (all train every round; deployed, each is a process).")]
+        [Description("Clients of the small preset (all train every round; deployed, each is a process).")]
         [DefaultValue(3)]
         public int Clients { get; init; } = 3;
 
@@ -114,7 +114,8 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
         using var child = StartFedlmt(["bench", "grpc", "--idle-child", url, "--idle", count.ToString(), "--token", token, "--ca", Path.Combine(certs, "ca.crt")], redirectInput: true);
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (registry.Count < count && DateTime.UtcNow < deadline && !child.HasExited) Thread.Sleep(100);
-        if (registry.Count < count) throw new InvalidOperationException($"only {registry.Count} of {count} idle clients connected: {child.StandardError.ReadToEnd()}");
+        if (registry.Count < count)
+            throw new InvalidOperationException($"only {registry.Count} of {count} idle clients connected{(child.HasExited ? $" (the child exited with {child.ExitCode})" : "")}; its output:\n{TailOf(child)}");
         Thread.Sleep(1000);
         Settle();
         rssDelta = ProcessMemory.ResidentBytes() - rss0;
@@ -144,21 +145,14 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
 
     static void MeasureRound(Settings settings, string work, string certs, string token)
     {
-        string configPath = Path.Combine(work, "run.yaml");
-        File.WriteAllText(configPath, $$"""
-            name: bench grpc
-            model: { architecture: mlp, width_multiplier: 0.25 }
-            federated: { num_clients: {{settings.Clients}}, fraction: 1.0, rounds: {{settings.Rounds}} }
-            tiers:
-              - { name: strong, share: 0.5 }
-              - { name: weak, share: 0.5, macs_budget: 0.5 }
-            lr: { initial: 0.05, final: 0.001 }
-            local: { batch_size: 64 }
-            evaluation: { every: {{settings.Rounds}} }
-            simulation: { threads: {{settings.Threads}} }
-            """);
-        var config = ConfigLoader.Load(configPath);
-        AnsiConsole.MarkupLineInterpolated($"[grey]round cost: {settings.Rounds} rounds of an MLP (width 0.25), {settings.Clients} clients, all training every round, {settings.Threads} libtorch thread(s) each...[/]");
+        // The small preset, every client training every round, evaluation only at the end (it is not the round's cost).
+        string[] overrides =
+        [
+            $"federated.num_clients={settings.Clients}", "federated.fraction=1.0", $"federated.rounds={settings.Rounds}",
+            $"evaluation.every={settings.Rounds}", $"simulation.threads={settings.Threads}",
+        ];
+        var config = Presets.LoadConfig(null, "small", overrides);
+        AnsiConsole.MarkupLineInterpolated($"[grey]round cost: {settings.Rounds} rounds of the small preset (MLP width 0.25), {settings.Clients} clients, all training every round, {settings.Threads} libtorch thread(s) each...[/]");
         new SimulationRunner(config, Path.Combine(work, "sim")).Run();
         double simulated = MeanTrainSeconds(Path.Combine(work, "sim"));
 
@@ -174,7 +168,7 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
         {
             for (int id = 0; id < settings.Clients; id++)
                 clients.Add(StartFedlmt(["client", "--server", host.Addresses[0], "--id", id.ToString(), "--token", token, "--ca", Path.Combine(certs, "ca.crt"),
-                    "--state", Path.Combine(work, $"client-{id}"), "--config", configPath], redirectInput: false));
+                    "--state", Path.Combine(work, $"client-{id}"), "--preset", "small", .. overrides.SelectMany(o => new[] { "--set", o })], redirectInput: false));
             runner.Run();
         }
         finally
@@ -188,11 +182,17 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
         }
         double deployed = MeanTrainSeconds(Path.Combine(work, "deployed"));
         AnsiConsole.MarkupLineInterpolated(
-            $"round of the small config (mean of rounds 2..{settings.Rounds}, training + aggregation): simulated {simulated * 1000:F1} ms, deployed over TLS loopback {deployed * 1000:F1} ms: [bold]{deployed / simulated:F2}x[/]");
+            $"round of the small preset (mean of rounds 2..{settings.Rounds}, training + aggregation): simulated {simulated * 1000:F1} ms, deployed over TLS loopback {deployed * 1000:F1} ms: [bold]{deployed / simulated:F2}x[/]");
     }
 
     static double MeanTrainSeconds(string dir) =>
         JsonLinesAppender.ReadAll<RoundRecord>(Path.Combine(dir, "results.jsonl"), RunRecorder.Json).Skip(1).Average(r => r.TrainSeconds);
+
+    /// <summary>The last lines a child wrote (stdout and stderr), for the message when it fails.</summary>
+    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Process, System.Collections.Concurrent.ConcurrentQueue<string>> Outputs = [];
+
+    static string TailOf(Process process) =>
+        Outputs.TryGetValue(process, out var lines) && !lines.IsEmpty ? string.Join("\n", lines) : "(no output)";
 
     static Process StartFedlmt(IEnumerable<string> args, bool redirectInput)
     {
@@ -203,9 +203,18 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
         info.ArgumentList.Add(typeof(CliApp).Assembly.Location);
         foreach (var a in args) info.ArgumentList.Add(a);
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start fedlmt");
-        // Drain the child's output so it never blocks on a full pipe.
-        process.OutputDataReceived += (_, _) => { };
+        // Drain the child's output so it never blocks on a full pipe; keep its last lines for error messages.
+        var lines = Outputs.GetOrCreateValue(process);
+        DataReceivedEventHandler keep = (_, e) =>
+        {
+            if (e.Data is null) return;
+            lines.Enqueue(e.Data);
+            while (lines.Count > 40) lines.TryDequeue(out string? _);
+        };
+        process.OutputDataReceived += keep;
+        process.ErrorDataReceived += keep;
         process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         return process;
     }
 }

@@ -35,12 +35,13 @@ public static class SerializationBenchmark
         {
             Settle();
             var watch = Stopwatch.StartNew();
-            var payload = TensorPayload.FromTensors(state);
+            var payload = TensorPayload.FromTensors(state, SegmentPool.Shared);
             foreach (var chunk in payload.Chunks(taskId: 1))
             {
                 var message = new ClientMessage { Chunk = chunk };
                 message.WriteTo(buffer.AsSpan(0, message.CalculateSize()));
             }
+            payload.Release();
             double e = watch.Elapsed.TotalSeconds;
 
             Settle();

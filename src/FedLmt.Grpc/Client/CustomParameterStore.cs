@@ -42,7 +42,8 @@ public sealed class CustomParameterStore
     public byte[] Digest => Kept?.Digest(_ => true) ?? [];
 
     /// <summary>Holds the custom part of an update just sent until the server says whether it was accepted.</summary>
-    public void HoldPending(long taskId, int round, TensorPayload custom) => _pending = (taskId, round, custom);
+    public void HoldPending(long taskId, int round, TensorPayload custom) =>
+        _pending = (taskId, round, new TensorPayload([.. custom.Headers], custom.Segments.Select(s => s.ToArray()).ToList())); // its own copy: the update's arrays go back to their pool once sent
 
     /// <summary>On the server's word that task <paramref name="taskId"/> was aggregated, writes its custom parameters to disk; true if it did.</summary>
     public bool Commit(long taskId)

@@ -52,6 +52,19 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
     /// <summary>A pause before each reply (testing and demonstrations: a slow device, a straggler).</summary>
     public TimeSpan ReplyDelay { get; init; }
 
+    /// <summary>
+    /// How long the client waits without a task before it hands the native memory its training used back to the
+    /// device (<see cref="NativeAllocator.ReturnFreeMemory"/>). A client sampled round after round keeps it, since
+    /// faulting it in again costs more than the round's transport; <see cref="Timeout.InfiniteTimeSpan"/>: never.
+    /// </summary>
+    public TimeSpan IdleMemoryReturn { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How many times an idle client has handed memory back.</summary>
+    public int MemoryReturns => _memoryReturns;
+
+    int _memoryReturns;
+    IdleAction? _idle;
+
     /// <summary>Why the server last refused this client (set when <see cref="RunAsync"/> returns <see cref="ClientExit.Refused"/>).</summary>
     public string? RefusalReason { get; private set; }
 
@@ -64,6 +77,11 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
     /// <summary>Connects and serves tasks until the run finishes, the server refuses the client, or cancellation.</summary>
     public async Task<ClientExit> RunAsync(CancellationToken cancellation = default)
     {
+        using var idle = _idle = new IdleAction(IdleMemoryReturn, () =>
+        {
+            NativeAllocator.ReturnFreeMemory();
+            Interlocked.Increment(ref _memoryReturns);
+        });
         int attempt = 0;
         while (!cancellation.IsCancellationRequested)
         {
@@ -138,6 +156,7 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
                     break;
                 case ServerMessage.KindOneofCase.Task:
                     task = message.Task;
+                    _idle?.Busy();
                     var sent = task.OwnedOmitted ? task.Tensors.Where(h => !task.ClientOwned.Contains(h.Name)).ToList() : task.Tensors.ToList();
                     assembler = PayloadAssembler.Create(sent, long.MaxValue, out string? error);
                     if (assembler is null)
@@ -173,7 +192,7 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
                 var received = assembler.ToPayload();
                 var (reply, payload, failure) = RunTask(task, received);
                 received.Release(); // built into tensors: the next task's bytes reuse its arrays
-                NativeAllocator.ReturnFreeMemory(); // idle until the next round: the device gets the training memory back
+                _idle?.Idle();
                 var done = task;
                 task = null;
                 assembler = null;
@@ -184,8 +203,15 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
                 }
                 if (ReplyDelay > TimeSpan.Zero) await Task.Delay(ReplyDelay, cancellation).ConfigureAwait(false);
                 await call.RequestStream.WriteAsync(new ClientMessage { Reply = reply }, cancellation).ConfigureAwait(false);
-                foreach (var chunk in payload!.Chunks(done.TaskId))
-                    await call.RequestStream.WriteAsync(new ClientMessage { Chunk = chunk }, cancellation).ConfigureAwait(false);
+                try
+                {
+                    foreach (var chunk in payload!.Chunks(done.TaskId)) // each is serialized by the time its write completes
+                        await call.RequestStream.WriteAsync(new ClientMessage { Chunk = chunk }, cancellation).ConfigureAwait(false);
+                }
+                finally
+                {
+                    payload!.Release();
+                }
                 TasksDone++;
             }
         }
@@ -220,7 +246,7 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
             var watch = System.Diagnostics.Stopwatch.StartNew();
             using var instruction = WireRecords.ToTrainInstruction(task, payload.ToTensors());
             using var trained = _trainer.Train(instruction, data);
-            var update = TensorPayload.FromTensors(trained.Parameters);
+            var update = TensorPayload.FromTensors(trained.Parameters, SegmentPool.Shared); // released once sent
             var reply = new ReplyHeader { TaskId = task.TaskId, Round = task.Round, NumExamples = trained.NumExamples };
             foreach (var (k, v) in trained.Metrics) reply.Metrics[k] = v;
             reply.Tensors.AddRange(update.Headers);

@@ -15,8 +15,12 @@ namespace FedLmt.Grpc;
 /// </summary>
 public sealed class TensorPayload
 {
-    /// <summary>The most bytes one <see cref="TensorChunk"/> carries: far below gRPC's 4 MiB default message limit.</summary>
-    public const int ChunkBytes = 1 << 20;
+    /// <summary>
+    /// The most bytes one <see cref="TensorChunk"/> carries: far below gRPC's 4 MiB default message limit, and below
+    /// .NET's large-object threshold (85,000 bytes), so the buffer protobuf parses each chunk into is a short-lived
+    /// small object whose memory the GC reuses at once, never a fresh large one (docs/BENCHMARKS.md, gRPC).
+    /// </summary>
+    public const int ChunkBytes = 64 << 10;
 
     readonly IReadOnlyList<byte[]> _segments;
     SegmentPool? _pool;
@@ -54,8 +58,11 @@ public sealed class TensorPayload
 
     public static TensorPayload Empty { get; } = new([], []);
 
-    /// <summary>Copies the tensors' bytes out of libtorch (synchronous: call it where tensors live).</summary>
-    public static TensorPayload FromTensors(IEnumerable<KeyValuePair<string, Tensor>> tensors)
+    /// <summary>
+    /// Copies the tensors' bytes out of libtorch (synchronous: call it where tensors live), into arrays rented from
+    /// <paramref name="pool"/> when one is given (then <see cref="Release"/> the payload once it is sent).
+    /// </summary>
+    public static TensorPayload FromTensors(IEnumerable<KeyValuePair<string, Tensor>> tensors, SegmentPool? pool = null)
     {
         var headers = new List<TensorHeader>();
         var segments = new List<byte[]>();
@@ -64,18 +71,21 @@ public sealed class TensorPayload
             var header = new TensorHeader { Name = name, Dtype = DTypes.ToWire(tensor.dtype) };
             header.Shape.AddRange(tensor.shape);
             headers.Add(header);
-            segments.Add(BytesOf(tensor));
+            segments.Add(BytesOf(tensor, pool));
         }
-        return new TensorPayload(headers, segments);
+        return pool is null ? new TensorPayload(headers, segments) : new TensorPayload(headers, segments, pool);
     }
 
-    /// <summary>The raw bytes of a CPU tensor, copied once into a managed array.</summary>
-    public static byte[] BytesOf(Tensor tensor)
+    /// <summary>The raw bytes of a CPU tensor, copied once into a managed array (rented from <paramref name="pool"/> if given).</summary>
+    public static byte[] BytesOf(Tensor tensor, SegmentPool? pool = null)
     {
         if (tensor.device_type != DeviceType.CPU) throw new ArgumentException($"only CPU tensors travel; got one on {tensor.device}");
-        if (tensor.is_contiguous()) return tensor.bytes.ToArray();
-        using var contiguous = tensor.contiguous();
-        return contiguous.bytes.ToArray();
+        using var contiguous = tensor.is_contiguous() ? null : tensor.contiguous();
+        var bytes = (contiguous ?? tensor).bytes;
+        if (pool is null) return bytes.ToArray();
+        var array = pool.Rent(bytes.Length);
+        bytes.CopyTo(array);
+        return array;
     }
 
     /// <summary>Owned tensors built from the headers and bytes (synchronous: call it where tensors live).</summary>
