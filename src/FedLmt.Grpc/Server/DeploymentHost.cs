@@ -26,7 +26,7 @@ public sealed record ServerEndpointOptions
 
     public required BearerTokens Tokens { get; init; }
 
-    /// <summary>The largest single message accepted (a chunk is at most 1 MiB).</summary>
+    /// <summary>The largest single message accepted (a chunk is at most 64 KiB of tensor bytes).</summary>
     public int MaxReceiveMessageBytes { get; init; } = 4 << 20;
 }
 
