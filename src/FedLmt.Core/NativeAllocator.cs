@@ -16,8 +16,11 @@ public sealed record NativeAllocatorReport(bool Tuned, string Note);
 /// memory ~3 ms. Training and tensor decoding allocate the same sizes over and over, so glibc is told to keep what is
 /// freed: blocks up to <see cref="MmapThresholdBytes"/> come from the heap, and up to <see cref="TrimThresholdBytes"/>
 /// of free heap top stays mapped. Peak memory is unchanged; the resident size simply stays at its peak instead of
-/// falling between rounds (a deployed client left idle hands it back: <see cref="ReturnFreeMemory"/>). This is
-/// what PyTorch users get by preloading jemalloc or tcmalloc, without a preload.
+/// falling between rounds. This is what PyTorch users get by preloading jemalloc or tcmalloc, without a preload. On a
+/// device short of memory, FEDLMT_KEEP_FREED_MEMORY=0 trades that speed for a resident size that falls again.
+/// (Handing the kept memory back when idle, with malloc_trim, is not offered: it cannot shrink the heaps of threads
+/// other than the main one, where libtorch's training allocates, and calling it after every round made a deployed
+/// round of the small preset 1.9x slower.)
 /// Nothing is changed when the user has tuned malloc already (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_ or
 /// GLIBC_TUNABLES set), when FEDLMT_KEEP_FREED_MEMORY=0, or when the C library is not glibc.
 /// </remarks>
@@ -37,14 +40,6 @@ public static class NativeAllocator
 
     /// <summary>Applies the tuning once per process and returns what was done.</summary>
     public static NativeAllocatorReport KeepFreedMemory() => State.Value;
-
-    /// <summary>
-    /// Hands the free memory glibc kept back to the kernel (malloc_trim): for a process that sits idle, such as a
-    /// deployed client not sampled for a while, whose device wants its memory back. The next allocations fault pages in
-    /// again, so calling it between busy rounds is costly (it made a deployed round of the small preset 1.9x slower).
-    /// Returns whether anything was released; false where the tuning is not in effect.
-    /// </summary>
-    public static bool ReturnFreeMemory() => KeepFreedMemory().Tuned && Native.MallocTrim(0) == 1;
 
     /// <summary>Applies the tuning unless <paramref name="environment"/> opts out or tunes malloc itself.</summary>
     internal static NativeAllocatorReport Tune(Func<string, string?> environment)
@@ -76,9 +71,6 @@ public static class NativeAllocator
 
         [DllImport("libc", EntryPoint = "mallopt")]
         internal static extern int Mallopt(int parameter, int value);
-
-        [DllImport("libc", EntryPoint = "malloc_trim")]
-        internal static extern int MallocTrim(nuint pad);
 
         [DllImport("libc", EntryPoint = "gnu_get_libc_version")]
         internal static extern IntPtr GnuLibcVersion();

@@ -71,18 +71,12 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
         [DefaultValue(0)]
         public int ReplyDelay { get; init; }
 
-        [CommandOption("--idle-memory-return <SECONDS>")]
-        [Description("After this long without a task, hand the memory training used back to the device (a client sampled round after round keeps it: faulting it in again is slow). Negative: never.")]
-        [DefaultValue(10.0)]
-        public double IdleMemoryReturn { get; init; } = 10;
-
         public override ValidationResult Validate() =>
             Server is null || !Uri.TryCreate(Server, UriKind.Absolute, out _) ? ValidationResult.Error("--server URL is required, e.g. https://127.0.0.1:50051")
             : Id is null or < 0 ? ValidationResult.Error("--id N is required (an integer >= 0)")
             : Config is not null && Preset is not null ? ValidationResult.Error("--config and --preset: give one or the other")
             : !(MaxBackoff > 0) ? ValidationResult.Error($"--max-backoff {MaxBackoff}: must be > 0")
             : ReplyDelay < 0 ? ValidationResult.Error($"--reply-delay {ReplyDelay}: must be >= 0")
-            : double.IsNaN(IdleMemoryReturn) ? ValidationResult.Error("--idle-memory-return: a number of seconds (negative: never)")
             : ValidationResult.Success();
     }
 
@@ -127,7 +121,6 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
             var client = new FederatedClient(id, tier, data, connection, store, logger)
             {
                 ReplyDelay = TimeSpan.FromMilliseconds(settings.ReplyDelay),
-                IdleMemoryReturn = settings.IdleMemoryReturn < 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(settings.IdleMemoryReturn),
             };
             var exit = client.RunAsync(cancel.Token).GetAwaiter().GetResult();
             return exit switch

@@ -52,19 +52,6 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
     /// <summary>A pause before each reply (testing and demonstrations: a slow device, a straggler).</summary>
     public TimeSpan ReplyDelay { get; init; }
 
-    /// <summary>
-    /// How long the client waits without a task before it hands the native memory its training used back to the
-    /// device (<see cref="NativeAllocator.ReturnFreeMemory"/>). A client sampled round after round keeps it, since
-    /// faulting it in again costs more than the round's transport; <see cref="Timeout.InfiniteTimeSpan"/>: never.
-    /// </summary>
-    public TimeSpan IdleMemoryReturn { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>How many times an idle client has handed memory back.</summary>
-    public int MemoryReturns => _memoryReturns;
-
-    int _memoryReturns;
-    IdleAction? _idle;
-
     /// <summary>Why the server last refused this client (set when <see cref="RunAsync"/> returns <see cref="ClientExit.Refused"/>).</summary>
     public string? RefusalReason { get; private set; }
 
@@ -77,11 +64,6 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
     /// <summary>Connects and serves tasks until the run finishes, the server refuses the client, or cancellation.</summary>
     public async Task<ClientExit> RunAsync(CancellationToken cancellation = default)
     {
-        using var idle = _idle = new IdleAction(IdleMemoryReturn, () =>
-        {
-            NativeAllocator.ReturnFreeMemory();
-            Interlocked.Increment(ref _memoryReturns);
-        });
         int attempt = 0;
         while (!cancellation.IsCancellationRequested)
         {
@@ -156,7 +138,6 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
                     break;
                 case ServerMessage.KindOneofCase.Task:
                     task = message.Task;
-                    _idle?.Busy();
                     var sent = task.OwnedOmitted ? task.Tensors.Where(h => !task.ClientOwned.Contains(h.Name)).ToList() : task.Tensors.ToList();
                     assembler = PayloadAssembler.Create(sent, long.MaxValue, out string? error);
                     if (assembler is null)
@@ -192,7 +173,6 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
                 var received = assembler.ToPayload();
                 var (reply, payload, failure) = RunTask(task, received);
                 received.Release(); // built into tensors: the next task's bytes reuse its arrays
-                _idle?.Idle();
                 var done = task;
                 task = null;
                 assembler = null;
