@@ -45,7 +45,9 @@ public sealed class FederationService(ClientRegistry registry, IAdmission admiss
         {
             registry.Remove(session);
             session.Close($"client {session.ClientId} disconnected: {reason}");
-            logger.LogWarning("Client {Client} {Reason}; {Count} connected", session.ClientId, reason, registry.Count);
+            // After the run finished, clients leaving is the expected end, not a warning.
+            logger.Log(admission.Finished is null ? LogLevel.Warning : LogLevel.Information, "Client {Client} {Reason}; {Count} connected",
+                session.ClientId, reason, registry.Count);
         }
         try { await writer.ConfigureAwait(false); }
         catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException) { }
