@@ -7,8 +7,8 @@ namespace FedLmt;
 /// <summary>What <see cref="TorchRuntime"/> found and did when it checked libtorch in this process.</summary>
 public sealed record TorchRuntimeReport(bool OneDnnConvFaulty, bool OneDnnEnabled, bool ConvExact, string Note)
 {
-    /// <summary>What was done to the native allocator (<see cref="NativeAllocator"/>).</summary>
-    public NativeAllocatorReport Allocator { get; init; } = NativeAllocator.KeepFreedMemory();
+    /// <summary>What was done to the native allocator (<see cref="NativeAllocator"/>, applied by the same initialization).</summary>
+    public NativeAllocatorReport Allocator => NativeAllocator.KeepFreedMemory();
 
     public override string ToString() => $"{Note}; {Allocator.Note}";
 }
@@ -51,7 +51,7 @@ public static class TorchRuntime
 
     static TorchRuntimeReport Initialize()
     {
-        NativeAllocator.KeepFreedMemory();
+        NativeAllocator.KeepFreedMemory(); // first, so the check's own tensors already reuse freed memory
         if (ConvIsExact()) return new(false, OneDnnEnabledOrTrue(), true, "oneDNN convolution verified exact");
         try
         {

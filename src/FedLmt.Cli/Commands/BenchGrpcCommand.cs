@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
 using FedLmt.Grpc;
@@ -113,15 +114,15 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
         long rss0 = ProcessMemory.ResidentBytes(), managed0 = GC.GetTotalMemory(false);
         using var child = StartFedlmt(["bench", "grpc", "--idle-child", url, "--idle", count.ToString(), "--token", token, "--ca", Path.Combine(certs, "ca.crt")], redirectInput: true);
         var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (registry.Count < count && DateTime.UtcNow < deadline && !child.HasExited) Thread.Sleep(100);
+        while (registry.Count < count && DateTime.UtcNow < deadline && !child.Process.HasExited) Thread.Sleep(100);
         if (registry.Count < count)
-            throw new InvalidOperationException($"only {registry.Count} of {count} idle clients connected{(child.HasExited ? $" (the child exited with {child.ExitCode})" : "")}; its output:\n{TailOf(child)}");
+            throw new InvalidOperationException($"only {registry.Count} of {count} idle clients connected{(child.Process.HasExited ? $" (the child exited with {child.Process.ExitCode})" : "")}; its output:\n{child.Tail}");
         Thread.Sleep(1000);
         Settle();
         rssDelta = ProcessMemory.ResidentBytes() - rss0;
         managedDelta = GC.GetTotalMemory(false) - managed0;
-        child.StandardInput.Close();
-        if (!child.WaitForExit(30_000)) child.Kill(entireProcessTree: true);
+        child.Process.StandardInput.Close();
+        if (!child.Process.WaitForExit(30_000)) child.Process.Kill(entireProcessTree: true);
         deadline = DateTime.UtcNow.AddSeconds(30);
         while (registry.Count > 0 && DateTime.UtcNow < deadline) Thread.Sleep(100);
     }
@@ -163,7 +164,7 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
             Tokens = BearerTokens.Shared(token),
         };
         var host = DeploymentHost.StartAsync(endpoint, runner.Registry, runner.Admission).GetAwaiter().GetResult();
-        var clients = new List<Process>();
+        var clients = new List<Child>();
         try
         {
             for (int id = 0; id < settings.Clients; id++)
@@ -176,7 +177,7 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
             host.DisposeAsync().AsTask().GetAwaiter().GetResult();
             foreach (var c in clients)
             {
-                if (!c.WaitForExit(10_000)) c.Kill(entireProcessTree: true);
+                if (!c.Process.WaitForExit(10_000)) c.Process.Kill(entireProcessTree: true);
                 c.Dispose();
             }
         }
@@ -188,13 +189,34 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
     static double MeanTrainSeconds(string dir) =>
         JsonLinesAppender.ReadAll<RoundRecord>(Path.Combine(dir, "results.jsonl"), RunRecorder.Json).Skip(1).Average(r => r.TrainSeconds);
 
-    /// <summary>The last lines a child wrote (stdout and stderr), for the message when it fails.</summary>
-    static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Process, System.Collections.Concurrent.ConcurrentQueue<string>> Outputs = [];
+    /// <summary>A `fedlmt` child process whose output is drained (so it never blocks on a full pipe) and whose last lines are kept for error messages.</summary>
+    sealed class Child : IDisposable
+    {
+        readonly ConcurrentQueue<string> _lines = new();
 
-    static string TailOf(Process process) =>
-        Outputs.TryGetValue(process, out var lines) && !lines.IsEmpty ? string.Join("\n", lines) : "(no output)";
+        public Child(ProcessStartInfo info)
+        {
+            Process = Process.Start(info) ?? throw new InvalidOperationException("could not start fedlmt");
+            DataReceivedEventHandler keep = (_, e) =>
+            {
+                if (e.Data is null) return;
+                _lines.Enqueue(e.Data);
+                while (_lines.Count > 40) _lines.TryDequeue(out string? _);
+            };
+            Process.OutputDataReceived += keep;
+            Process.ErrorDataReceived += keep;
+            Process.BeginOutputReadLine();
+            Process.BeginErrorReadLine();
+        }
 
-    static Process StartFedlmt(IEnumerable<string> args, bool redirectInput)
+        public Process Process { get; }
+
+        public string Tail => _lines.IsEmpty ? "(no output)" : string.Join("\n", _lines);
+
+        public void Dispose() => Process.Dispose();
+    }
+
+    static Child StartFedlmt(IEnumerable<string> args, bool redirectInput)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -202,19 +224,6 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
         };
         info.ArgumentList.Add(typeof(CliApp).Assembly.Location);
         foreach (var a in args) info.ArgumentList.Add(a);
-        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start fedlmt");
-        // Drain the child's output so it never blocks on a full pipe; keep its last lines for error messages.
-        var lines = Outputs.GetOrCreateValue(process);
-        DataReceivedEventHandler keep = (_, e) =>
-        {
-            if (e.Data is null) return;
-            lines.Enqueue(e.Data);
-            while (lines.Count > 40) lines.TryDequeue(out string? _);
-        };
-        process.OutputDataReceived += keep;
-        process.ErrorDataReceived += keep;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
+        return new Child(info);
     }
 }
