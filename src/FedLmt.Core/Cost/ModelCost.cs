@@ -33,7 +33,7 @@ public sealed record ModelCost(long Parameters, long BufferElements, long Payloa
         var removers = new List<Action>();
         foreach (var module in model.modules())
         {
-            if (module is not (IFactorizedLayer or Conv2d or Linear)) continue;
+            if (module is not (IFactorizedLayer or FullConv2d or Linear)) continue;
             var hookable = (nn.Module<Tensor, Tensor>)module;
             var remover = hookable.register_forward_hook((m, input, output) =>
             {
@@ -64,7 +64,7 @@ public sealed record ModelCost(long Parameters, long BufferElements, long Payloa
         return m switch
         {
             IFactorizedLayer f => f.MacsPerSample(inputShape, outputShape) * outputShape[0],
-            Conv2d conv => outElements * (conv.weight!.shape[1] * conv.weight.shape[2] * conv.weight.shape[3]),
+            FullConv2d conv => conv.MacsPerSample(outputShape) * outputShape[0],
             Linear linear => outElements * linear.weight!.shape[1],
             _ => 0,
         };

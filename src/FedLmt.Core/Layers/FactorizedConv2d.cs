@@ -74,12 +74,28 @@ public sealed class FactorizedConv2d : nn.Module<Tensor, Tensor>, IFactorizedLay
     public long Stride { get; }
     public long Padding { get; }
     public int Rank { get; }
+    public bool HasBias => bias is not null;
     public long FullRank { get; }
 
-    public override Tensor forward(Tensor input)
+    public override Tensor forward(Tensor input) => Forward(input, ConvKernel.Path);
+
+    /// <summary>
+    /// The forward pass on an explicit path. Where the path pads channels, the rank is padded too: zero rows of V give
+    /// zero hidden channels, which zero columns of U ignore, so both convs run on blocked layouts without an activation
+    /// copy and the result and the factors' gradients are exact.
+    /// </summary>
+    public Tensor Forward(Tensor input, ConvPath path)
     {
-        using var hidden = nn.functional.conv2d(input, v, strides: _stride1, padding: _pad1);
-        return nn.functional.conv2d(hidden, u, bias, strides: _stride2, padding: _pad2);
+        long padded = ConvKernel.Padded(Rank, path);
+        if (padded == Rank)
+        {
+            using var hidden = ConvKernel.Conv2d(input, v, null, _stride1, _pad1, path);
+            return ConvKernel.Conv2d(hidden, u, bias, _stride2, _pad2, path);
+        }
+        using var vPadded = nn.functional.pad(v, [0, 0, 0, 0, 0, 0, 0, padded - Rank]);
+        using var uPadded = nn.functional.pad(u, [0, 0, 0, 0, 0, padded - Rank]);
+        using var paddedHidden = ConvKernel.Conv2d(input, vPadded, null, _stride1, _pad1, path);
+        return ConvKernel.Conv2d(paddedHidden, uPadded, bias, _stride2, _pad2, path);
     }
 
     /// <summary>U ((C_out k) x r), rows (o, kh).</summary>

@@ -35,8 +35,14 @@ public abstract class HybridModel : nn.Module<Tensor, Tensor>
             int rank = LowRankMath.Rank(ratio, cout, kernel * Math.Min(cin, cout));
             return new FactorizedConv2d(cin, cout, kernel, rank, stride, padding, bias, Spec.Init, InitGenerator);
         }
-        return nn.Conv2d(cin, cout, kernel, stride, padding, bias: bias);
+        return new FullConv2d(cin, cout, kernel, stride, padding, bias);
     }
+
+    /// <summary>
+    /// Puts an activation into the layout convolutions run fastest in (<see cref="ConvKernel.ToConvLayout(Tensor)"/>); conv
+    /// models call it once, after the stem.
+    /// </summary>
+    protected static Tensor ConvLayout(Tensor activation) => ConvKernel.ToConvLayout(activation);
 
     /// <summary>A linear layer that is factorized when <paramref name="factorize"/> and the spec is low-rank.</summary>
     protected nn.Module<Tensor, Tensor> Linear(bool factorize, long inFeatures, long outFeatures)

@@ -43,7 +43,7 @@ public static class ModelFactory
         {
             var (weight, bias) = module switch
             {
-                Conv2d c => (c.weight, c.bias),
+                FullConv2d c => (c.Weight, c.Bias),
                 Linear l => (l.weight, l.bias),
                 _ => (null, null),
             };

@@ -1,3 +1,4 @@
+using FedLmt.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -23,7 +24,7 @@ public sealed class ResNet : HybridModel
     {
         if (blocksPerStage.Length != 4) throw new ArgumentException("a ResNet has 4 stages", nameof(blocksPerStage));
         int stem = spec.Scale(64);
-        conv1 = nn.Conv2d(spec.InChannels, stem, 3, 1, 1, bias: false);
+        conv1 = new FullConv2d(spec.InChannels, stem, 3, 1, 1, hasBias: false);
         bn1 = BatchNorm(stem);
         var common = new List<string> { "conv1", "bn1" };
         var layers = new Sequential[4];
@@ -38,7 +39,7 @@ public sealed class ResNet : HybridModel
                 bool factorize = spec.DecomposeFrom.Factorizes(s, b);
                 if (!spec.IsLowRank || !factorize) common.Add($"layer{s + 1}.{b}");
                 nn.Module<Tensor, Tensor>? shortcut = stride != 1 || inPlanes != planes
-                    ? nn.Sequential(nn.Conv2d(inPlanes, planes, 1, stride, bias: false), BatchNorm(planes))
+                    ? nn.Sequential(new FullConv2d(inPlanes, planes, 1, stride, hasBias: false), BatchNorm(planes))
                     : null;
                 blocks.Add(new BasicBlock(Conv(factorize, inPlanes, planes, 3, stride, 1), BatchNorm(planes),
                     Conv(factorize, planes, planes, 3, 1, 1), BatchNorm(planes), shortcut, spec.TrainingActivationScale));
@@ -60,10 +61,12 @@ public sealed class ResNet : HybridModel
 
     public override Tensor forward(Tensor input)
     {
-        using var a = conv1.call(input);
+        using var inputLayout = ConvLayout(input);
+        using var a = conv1.call(inputLayout);
         using var b = bn1.call(Scaled(a));
         using var c = b.relu_();
-        using var d = layer1.call(c);
+        using var cLayout = ConvLayout(c); // a 1-channel input has no layout of its own: the stem's output gets it
+        using var d = layer1.call(cLayout);
         using var e = layer2.call(d);
         using var f = layer3.call(e);
         using var g = layer4.call(f);

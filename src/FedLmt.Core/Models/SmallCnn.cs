@@ -1,3 +1,4 @@
+using FedLmt.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,7 +19,7 @@ public sealed class SmallCnn : HybridModel
         long flat = c2 * (long)(spec.Height / 4) * (spec.Width / 4);
         if (flat == 0) throw new ArgumentException($"cnn needs an input of at least 4x4, got {spec.Height}x{spec.Width}");
         bool f2 = spec.DecomposeFrom.Factorizes(1, 0), f3 = spec.DecomposeFrom.Factorizes(2, 0);
-        conv1 = nn.Conv2d(spec.InChannels, c1, 3, 1, 1);
+        conv1 = new FullConv2d(spec.InChannels, c1, 3, 1, 1);
         conv2 = Conv(f2, c1, c2, 3, 1, 1, bias: true);
         fc1 = Linear(f3, flat, hidden);
         fc2 = nn.Linear(hidden, spec.NumClasses);
@@ -34,10 +35,12 @@ public sealed class SmallCnn : HybridModel
 
     public override Tensor forward(Tensor input)
     {
-        using var a = conv1.call(input);
+        using var inputLayout = ConvLayout(input);
+        using var a = conv1.call(inputLayout);
         using var b = Scaled(a).relu_();
         using var c = nn.functional.max_pool2d(b, 2, 2);
-        using var d = conv2.call(c);
+        using var cLayout = ConvLayout(c); // a 1-channel input has no layout of its own
+        using var d = conv2.call(cLayout);
         using var e = Scaled(d).relu_();
         using var f = nn.functional.max_pool2d(e, 2, 2);
         using var g = f.flatten(1);

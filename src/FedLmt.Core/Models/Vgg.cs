@@ -60,10 +60,11 @@ public sealed class Vgg : HybridModel
     public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
-        var x = input;
+        var x = ConvLayout(input);
         for (int s = 0; s < stages.Count; s++)
         {
             x = stages[s].call(x);
+            if (s == 0) x = ConvLayout(x); // a 1-channel input has no layout of its own: the stem's output gets it
             if (_poolAfter[s]) x = nn.functional.max_pool2d(x, 2, 2);
         }
         x = nn.functional.adaptive_avg_pool2d(x, 1).flatten(1);

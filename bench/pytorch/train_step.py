@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""The PyTorch peer of `fedlmt bench models`: the same model shapes, trained the same way, timed the same way.
+
+Builds the CIFAR-style ResNet-18 of METHOD.md on 1x28x28 inputs (3x3 stem, no max-pool, stages 64-128-256-512,
+BatchNorm without running statistics, linear head), full or low-rank (every BasicBlock's 3x3 convs factorized as a
+1x3 conv to rank r = round(ratio x C_out) followed by a 3x1 conv, as the authors' code does), and times the training
+step (forward, cross-entropy, backward, SGD momentum 0.9 weight decay 1e-4) on one fixed batch: warm-up steps, then
+three passes of N steps, the median pass reported. Prints one JSON object per model on stdout.
+
+Benchmarks only, never the tests: needs Debian's python3-torch (PyTorch 1.13, CPU), run as /usr/bin/python3.
+"""
+import argparse
+import json
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def rank_of(ratio, out_channels, full_rank):
+    return max(1, min(full_rank, round(ratio * out_channels)))  # Python's round: half to even, as ours
+
+
+def conv3x3(cin, cout, stride, ratio):
+    if ratio is None:
+        return nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+    r = rank_of(ratio, cout, 3 * min(cin, cout))
+    return nn.Sequential(nn.Conv2d(cin, r, (1, 3), (1, stride), (0, 1), bias=False),
+                         nn.Conv2d(r, cout, (3, 1), (stride, 1), (1, 0), bias=False))
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, cin, cout, stride, ratio):
+        super().__init__()
+        self.conv1 = conv3x3(cin, cout, stride, ratio)
+        self.bn1 = nn.BatchNorm2d(cout, track_running_stats=False)
+        self.conv2 = conv3x3(cout, cout, 1, ratio)
+        self.bn2 = nn.BatchNorm2d(cout, track_running_stats=False)
+        self.shortcut = None
+        if stride != 1 or cin != cout:
+            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False),
+                                          nn.BatchNorm2d(cout, track_running_stats=False))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        out = out + (x if self.shortcut is None else self.shortcut(x))
+        return F.relu(out)
+
+
+class ResNet18(nn.Module):
+    def __init__(self, in_channels, classes, ratio):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, 64, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(64, track_running_stats=False)
+        blocks, cin = [], 64
+        for stage, width in enumerate([64, 128, 256, 512]):
+            for b in range(2):
+                stride = 2 if stage > 0 and b == 0 else 1
+                blocks.append(BasicBlock(cin, width, stride, ratio))
+                cin = width
+        self.blocks = nn.Sequential(*blocks)
+        self.linear = nn.Linear(512, classes)
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.blocks(out)
+        out = F.adaptive_avg_pool2d(out, 1).flatten(1)
+        return self.linear(out)
+
+
+def time_steps(model, batch, warmup, steps, in_channels=1, size=28, classes=10):
+    g = torch.Generator().manual_seed(1)
+    data = torch.randn(batch, in_channels, size, size, generator=g)
+    labels = torch.randint(classes, (batch,), generator=torch.Generator().manual_seed(2))
+    model.train()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
+
+    def step():
+        opt.zero_grad()
+        F.cross_entropy(model(data), labels).backward()
+        opt.step()
+
+    for _ in range(warmup):
+        step()
+    passes = []
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(steps):
+            step()
+        passes.append((time.perf_counter() - start) * 1000 / steps)
+    return sorted(passes)[1], passes
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--steps", type=int, default=5)
+    p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--ratio", type=float, default=0.2)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--models", default="full,lowrank", help="comma-separated: full, lowrank")
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+    for name in a.models.split(","):
+        ratio = None if name == "full" else a.ratio
+        ms, passes = time_steps(ResNet18(1, 10, ratio), a.batch, a.warmup, a.steps)
+        print(json.dumps({"model": name, "ratio": ratio, "batch": a.batch, "ms_per_step": ms, "passes_ms": passes,
+                          "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
