@@ -36,7 +36,9 @@ public class NativeAllocatorTests
         long touched = HeapBytes();
         foreach (var b in blocks) Marshal.FreeHGlobal(b);
         long freed = HeapBytes();
-        Assert.True(touched - freed < block, $"freeing gave {(touched - freed) >> 20} MiB back to the system at once; glibc was to keep it");
+        // A thread arena deletes a heap that became wholly free whatever the thresholds, so a block that started a heap
+        // of its own may go back; with glibc's defaults all 64 MiB do (they are mapped apart and unmapped on free).
+        Assert.True(touched - freed < 2L * block, $"freeing gave {(touched - freed) >> 20} MiB back to the system at once; glibc was to keep it");
 
         // And it is reused: the same blocks again touch few new pages (a block may land past a heap boundary).
         for (int i = 0; i < count; i++)

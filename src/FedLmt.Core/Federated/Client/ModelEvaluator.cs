@@ -6,7 +6,7 @@ namespace FedLmt.Federated;
 /// <summary>Test loss and accuracy of a model over batches.</summary>
 public sealed record EvaluationResult(long Count, double Loss, double Accuracy);
 
-/// <summary>Evaluates a classifier on a stream of batches, without gradients, in eval mode.</summary>
+/// <summary>Evaluates a classifier on a stream of batches, in inference mode (no autograd bookkeeping) and eval mode.</summary>
 public static class ModelEvaluator
 {
     /// <summary>
@@ -26,7 +26,7 @@ public static class ModelEvaluator
                 using var scope = torch.NewDisposeScope();
                 scope.Attach(x);
                 scope.Attach(y);
-                using var noGrad = torch.no_grad();
+                using var inference = torch.inference_mode(); // no autograd records and no version counters
                 var logits = model.call(x);
                 lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
                 correct += logits.argmax(1).eq(y).sum().item<long>();
