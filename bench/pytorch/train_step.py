@@ -5,7 +5,8 @@ Builds the CIFAR-style ResNet-18 of METHOD.md on 1x28x28 inputs (3x3 stem, no ma
 BatchNorm without running statistics, linear head), full or low-rank (every BasicBlock's 3x3 convs factorized as a
 1x3 conv to rank r = round(ratio x C_out) followed by a 3x1 conv, as the authors' code does), and times the training
 step (forward, cross-entropy, backward, SGD momentum 0.9 weight decay 1e-4) on one fixed batch: warm-up steps, then
-three passes of N steps, the median pass reported. Prints one JSON object per model on stdout.
+three passes of N steps, the median pass reported. Prints one JSON object per model on stdout. With --round-sizes it
+times federated rounds instead (the authors' client loop on real Fashion-MNIST; see time_round).
 
 Benchmarks only, never the tests: needs Debian's python3-torch (PyTorch 1.13, CPU), run as /usr/bin/python3.
 """
@@ -94,6 +95,52 @@ def time_steps(model, batch, warmup, steps, in_channels=1, size=28, classes=10):
     return sorted(passes)[1], passes
 
 
+def read_idx(path):
+    import gzip
+    import numpy as np
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    dims = data[3]
+    shape = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims)]
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+def time_round(ratio, batch, client_sizes, rounds, fmnist_dir):
+    """Federated rounds as the authors' code runs them: per sampled client, load the global state into the model,
+    one local epoch over a shuffled DataLoader with a fresh SGD, state_dict back; then the sample-weighted average.
+    Returns ms per trained sample of each round (round 1 included: callers skip it as a warm-up)."""
+    images = read_idx(f"{fmnist_dir}/train-images-idx3-ubyte.gz")
+    labels = read_idx(f"{fmnist_dir}/train-labels-idx1-ubyte.gz")
+    x_all = (torch.from_numpy(images.astype("float32") / 255.0).unsqueeze(1) - 0.2860) / 0.3530
+    y_all = torch.from_numpy(labels.astype("int64"))
+    g = torch.Generator().manual_seed(1)
+    order = torch.randperm(len(y_all), generator=g)
+    clients, start = [], 0
+    for n in client_sizes:
+        idx = order[start:start + n]
+        start += n
+        clients.append(torch.utils.data.TensorDataset(x_all[idx], y_all[idx]))
+    model = ResNet18(1, 10, ratio)
+    global_state = {k: v.clone() for k, v in model.state_dict().items()}
+    per_sample = []
+    for r in range(rounds):
+        begin, trained, updates = time.perf_counter(), 0, []
+        for data in clients:
+            model.load_state_dict(global_state)
+            model.train()
+            opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=1e-4)
+            for x, y in torch.utils.data.DataLoader(data, batch_size=batch, shuffle=True):
+                opt.zero_grad()
+                F.cross_entropy(model(x), y).backward()
+                opt.step()
+                trained += len(y)
+            updates.append(({k: v.clone() for k, v in model.state_dict().items()}, len(data)))
+        total = sum(n for _, n in updates)
+        global_state = {k: sum(u[k] * (n / total) for u, n in updates) for k in global_state}
+        per_sample.append((time.perf_counter() - begin) * 1000 / trained)
+    return per_sample
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--batch", type=int, default=64)
@@ -102,9 +149,18 @@ def main():
     p.add_argument("--ratio", type=float, default=0.2)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--models", default="full,lowrank", help="comma-separated: full, lowrank")
+    p.add_argument("--round-sizes", default="", help="comma-separated client sample counts: time FL rounds on Fashion-MNIST instead")
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--fmnist", default="/usr/share/datasets/fashion-mnist")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
+    if a.round_sizes:
+        sizes = [int(n) for n in a.round_sizes.split(",")]
+        ms = time_round(a.ratio, a.batch, sizes, a.rounds, a.fmnist)
+        print(json.dumps({"model": "lowrank-round", "ratio": a.ratio, "batch": a.batch, "ms_per_sample": ms,
+                          "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+        return 0
     for name in a.models.split(","):
         ratio = None if name == "full" else a.ratio
         ms, passes = time_steps(ResNet18(1, 10, ratio), a.batch, a.warmup, a.steps)

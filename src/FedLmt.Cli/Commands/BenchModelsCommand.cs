@@ -32,7 +32,28 @@ public sealed class BenchModelsCommand : Command<BenchModelsCommand.Settings>
         [DefaultValue(0.2)]
         public double Ratio { get; init; } = 0.2;
 
+        [CommandOption("--peer")]
+        [Description("Python with PyTorch for the side-by-side peer (bench/pytorch/train_step.py: the same shapes, batch, optimizer and timing); 'none' skips it. Debian: apt-get install python3-torch.")]
+        [DefaultValue(PyTorchPeer.DefaultPython)]
+        public string Peer { get; init; } = PyTorchPeer.DefaultPython;
+
+        [CommandOption("--repeat")]
+        [Description("Alternating runs of ours and the peer's ResNet-18 timings (the median of each side is compared).")]
+        [DefaultValue(1)]
+        public int Repeat { get; init; } = 1;
+
+        [CommandOption("--round")]
+        [Description("Also time whole FL rounds of the low-rank ResNet-18 (10 clients, 7,161 Fashion-MNIST samples) through the engine, and the peer's client loop on the same sizes.")]
+        public bool Round { get; init; }
+
+        [CommandOption("--rounds")]
+        [Description("Rounds of --round (the first is a warm-up; the mean of the others is compared).")]
+        [DefaultValue(3)]
+        public int Rounds { get; init; } = 3;
+
         public override ValidationResult Validate() =>
+            Rounds < 2 ? ValidationResult.Error($"--rounds {Rounds}: must be >= 2 (the first is a warm-up)") :
+            Repeat < 1 ? ValidationResult.Error($"--repeat {Repeat}: must be >= 1") :
             Batch < 1 ? ValidationResult.Error($"--batch {Batch}: must be >= 1")
             : Steps < 1 ? ValidationResult.Error($"--steps {Steps}: must be >= 1")
             : Warmup < 0 ? ValidationResult.Error($"--warmup {Warmup}: must be >= 0")
@@ -76,6 +97,69 @@ public sealed class BenchModelsCommand : Command<BenchModelsCommand.Settings>
         double share = tiny.MillisecondsPerStep / results[2].Timing.MillisecondsPerStep;
         AnsiConsole.MarkupLineInterpolated(
             $"small CNN per-step overhead bound: {tiny.MillisecondsPerStep:F3} ms of {results[2].Timing.MillisecondsPerStep:F2} ms = [bold]{share:P1}[/] ({tiny.AllocatedBytesPerStep / 1024:F1} KiB managed per step)");
+        if (settings.Peer != "none") ComparePeer(settings, [(full.Name, full.Timing), (low.Name, low.Timing)], input);
+        if (settings.Round) CompareRounds(settings, input with { Ratio = settings.Ratio });
         return 0;
     }
+
+    /// <summary>Whole rounds: ours through the engine, then the peer's client loop on the same client sizes.</summary>
+    static void CompareRounds(Settings settings, ModelSpec spec)
+    {
+        AnsiConsole.MarkupLineInterpolated($"[grey]timing {settings.Rounds} FL rounds of {spec} through the engine...[/]");
+        var ours = RoundThroughput.Measure(spec, settings.Batch, settings.Rounds);
+        double oursMean = ours.Skip(1).Average();
+        AnsiConsole.MarkupLineInterpolated($"FedLMT.NET round: [bold]{oursMean:F2} ms per trained sample[/] (rounds 2-{settings.Rounds}: {string.Join(", ", ours.Skip(1).Select(v => v.ToString("F2")))})");
+        if (settings.Peer == "none") return;
+        AnsiConsole.MarkupLineInterpolated($"[grey]timing the peer's rounds ({settings.Peer})...[/]");
+        var (theirs, problem) = PyTorchPeer.MeasureRounds(settings.Peer, settings.Batch, settings.Ratio, TorchSharp.torch.get_num_threads(), RoundThroughput.ClientSizes, settings.Rounds);
+        if (theirs is null)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[yellow]PyTorch peer skipped: {problem}[/]");
+            return;
+        }
+        double theirsMean = theirs.Skip(1).Average();
+        AnsiConsole.MarkupLineInterpolated($"PyTorch round: [bold]{theirsMean:F2} ms per trained sample[/] (rounds 2-{settings.Rounds}: {string.Join(", ", theirs.Skip(1).Select(v => v.ToString("F2")))}); ours / PyTorch [bold]{oursMean / theirsMean:F2}x[/]");
+    }
+
+    /// <summary>
+    /// Ours against the PyTorch peer on the two ResNet-18s, alternating (ours, then the peer) --repeat times; the first
+    /// pass of ours is the table's. Both use the same libtorch thread count.
+    /// </summary>
+    static void ComparePeer(Settings settings, (string Name, StepTiming Timing)[] firstPass, ModelSpec input)
+    {
+        int threads = TorchSharp.torch.get_num_threads();
+        var ours = firstPass.Select(p => new List<double> { p.Timing.MillisecondsPerStep }).ToArray();
+        var theirs = firstPass.Select(_ => new List<double>()).ToArray();
+        string version = "";
+        for (int run = 0; run < settings.Repeat; run++)
+        {
+            if (run > 0)
+                for (int m = 0; m < firstPass.Length; m++)
+                {
+                    using var model = ModelFactory.Create(m == 0 ? input : input with { Ratio = settings.Ratio }, seed: 1);
+                    ours[m].Add(TrainStepTimer.Measure(model, [settings.Batch, 1, 28, 28], 10, settings.Warmup, settings.Steps).MillisecondsPerStep);
+                }
+            AnsiConsole.MarkupLineInterpolated($"[grey]timing the PyTorch peer ({settings.Peer}, run {run + 1} of {settings.Repeat})...[/]");
+            var (timings, problem) = PyTorchPeer.Measure(settings.Peer, settings.Batch, settings.Warmup, settings.Steps, settings.Ratio, threads);
+            if (timings is null)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[yellow]PyTorch peer skipped: {problem}[/]");
+                return;
+            }
+            theirs[0].Add(timings.Single(t => t.Model == "full").MillisecondsPerStep);
+            theirs[1].Add(timings.Single(t => t.Model == "lowrank").MillisecondsPerStep);
+            version = $"PyTorch {timings[0].TorchVersion}, {timings[0].Threads} threads";
+        }
+        var table = new Table().AddColumns("model (batch " + settings.Batch + ")", "FedLMT.NET ms/step", $"{version} ms/step", "ours / PyTorch");
+        for (int m = 0; m < firstPass.Length; m++)
+        {
+            double a = Median(ours[m]), b = Median(theirs[m]);
+            table.AddRow(firstPass[m].Name, Range(ours[m]), Range(theirs[m]), $"[bold]{a / b:F2}x[/]");
+        }
+        AnsiConsole.Write(table);
+    }
+
+    static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
+
+    static string Range(List<double> v) => v.Count == 1 ? $"{v[0]:F1}" : $"{Median(v):F1} ({v.Min():F1} - {v.Max():F1})";
 }
