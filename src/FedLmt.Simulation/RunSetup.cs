@@ -44,6 +44,7 @@ public sealed class RunSetup
         config.Validate();
         var data = DatasetResolver.Resolve(config.Dataset);
         var partition = FederatedPartitioner.Partition(data, config.PartitionSettings(), logger);
+        if (config.Evaluation.Order == "by_class") partition = partition.WithTestGroupedByClass(data.Test.Labels);
         var clients = PartitionedClientData.ForPartition(data, partition);
         var tiers = config.ResourceTiers();
         var population = tiers.Count == 0 ? ClientPopulation.Unconstrained(config.Federated.NumClients)
@@ -69,7 +70,7 @@ public sealed class RunSetup
         {
             "fedavg-all" => new FedAvgStrategy(options, FedAvgMode.EveryClient, logger: logger),
             "fedavg-excluded" => new FedAvgStrategy(options, FedAvgMode.ExcludeUnaffordable, logger: logger),
-            "pfedlmt" => new PFedLmtStrategy(options, config.PFedLmtOptions(population.Tiers), logger: logger),
+            "pfedlmt" => new PFedLmtStrategy(options, config.PFedLmtOptions(population.Tiers, options.Model), logger: logger),
             "fedlmt" => new FedLmtStrategy(options, config.Model.Ratio, logger: logger),
             "heterofl" => new HeteroFlStrategy(options, config.BaselineOptions(), logger: logger),
             "fedrolex" => new FedRolexStrategy(options, config.BaselineOptions(), logger: logger),
@@ -80,7 +81,7 @@ public sealed class RunSetup
     /// <summary>A one-line description of the model(s) the strategy trains.</summary>
     public string DescribeModel() => Strategy switch
     {
-        PFedLmtStrategy => $"{Spec} with per-tier ratios {string.Join(", ", Config.PFedLmtOptions(Population.Tiers).TierRatios.Select(kv => $"{kv.Key} {kv.Value}"))}",
+        PFedLmtStrategy => $"{Spec} with per-tier ratios {string.Join(", ", Config.PFedLmtOptions(Population.Tiers, Spec).TierRatios.Select(kv => $"{kv.Key} {kv.Value}"))}",
         FedAvgStrategy f => f.GlobalSpec.ToString(),
         SubModelStrategy s => $"{s.GlobalSpec}; {s.DescribeTiers()}",
         _ => Spec.ToString(),

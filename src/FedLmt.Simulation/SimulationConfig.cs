@@ -105,6 +105,12 @@ public sealed class SimulationConfig
     {
         public int Every { get; set; } = 5;
         public int BatchSize { get; set; } = 256;
+
+        /// <summary>
+        /// How a client's test split is read: "dataset" (dataset order) or "by_class" (grouped by class, as the authors'
+        /// code reads it with batch 100; with batch statistics at test time the batch is part of the prediction).
+        /// </summary>
+        public string Order { get; set; } = "dataset";
     }
 
     public sealed class CheckpointSection
@@ -121,6 +127,9 @@ public sealed class SimulationConfig
         public int Threads { get; set; }
     }
 
+    /// <summary>The values of evaluation.order.</summary>
+    public static readonly IReadOnlyList<string> EvaluationOrders = ["dataset", "by_class"];
+
     /// <summary>Whether a run evaluates after 0-based round <paramref name="round"/>: every evaluation.every rounds and after the last (never when 0).</summary>
     public bool EvaluatesAfter(int round) =>
         Evaluation.Every > 0 && ((round + 1) % Evaluation.Every == 0 || round + 1 == Federated.Rounds);
@@ -131,11 +140,12 @@ public sealed class SimulationConfig
         Check.Require(Algorithms.Contains(Algorithm), "algorithm", Algorithm, string.Join(", ", Algorithms));
         Check.Require(!string.IsNullOrWhiteSpace(Name) && Name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0, "name", Name, "a non-empty name usable as a folder name");
         Check.Require(Federated.NumClients >= 1, "federated.num_clients", Federated.NumClients, "an integer >= 1");
+        Check.Require(EvaluationOrders.Contains(Evaluation.Order), "evaluation.order", Evaluation.Order, string.Join(", ", EvaluationOrders));
         Check.Require(Evaluation.Every >= 0, "evaluation.every", Evaluation.Every, "an integer >= 0 (0: no evaluation, e.g. to time training alone)");
         Check.Require(Checkpoint.Every >= 1, "checkpoint.every", Checkpoint.Every, "an integer >= 1");
         Check.Require(Simulation.Workers >= 1, "simulation.workers", Simulation.Workers, "an integer >= 1");
         Check.Require(Simulation.Threads >= 0, "simulation.threads", Simulation.Threads, "an integer >= 0 (0: libtorch's default)");
-        Check.Require(Model.Init is "spectral" or "direct", "model.init", Model.Init, "spectral, direct");
+        Check.Require(FactorInits.Names.Contains(Model.Init), "model.init", Model.Init, string.Join(", ", FactorInits.Names));
         Check.Require(Enum.TryParse<PenaltyKind>(Local.Penalty, ignoreCase: true, out _), "local.penalty", Local.Penalty, "none, frobenius, kronecker, l2");
         _ = ParseHybridStart();
         _ = ParseScheme();
@@ -169,7 +179,7 @@ public sealed class SimulationConfig
         WidthMultiplier = Model.WidthMultiplier,
         DecomposeFrom = ParseHybridStart(),
         TrackRunningStats = Model.TrackRunningStats,
-        Init = Model.Init == "direct" ? FactorInit.Direct : FactorInit.Spectral,
+        Init = FactorInits.Parse(Model.Init),
     }.Validate();
 
     public Data.PartitionSettings PartitionSettings() =>
@@ -190,15 +200,17 @@ public sealed class SimulationConfig
 
     public CosineSchedule Schedule() => new CosineSchedule(Lr.Initial, Lr.Final, Federated.Rounds, Lr.WarmupRounds).Validate();
 
-    public PFedLmtOptions PFedLmtOptions(IReadOnlyList<ResourceTier> tiers)
+    /// <summary>
+    /// pFedLMT's options: each tier's ratio from pfedlmt.tier_ratios, or for a tier it does not name the largest ratio on
+    /// FedLMT's 0.01 grid that the tier affords, at most the reference's largest (1.4) - so a config that gives no ratios
+    /// runs on any tiers. The authors' ratios are in the presets that mirror them.
+    /// </summary>
+    public PFedLmtOptions PFedLmtOptions(IReadOnlyList<ResourceTier> tiers, ModelSpec family)
     {
         var ratios = new Dictionary<string, double>(StringComparer.Ordinal);
-        for (int i = 0; i < tiers.Count; i++)
-        {
-            if (Pfedlmt.TierRatios.TryGetValue(tiers[i].Name, out double r)) ratios[tiers[i].Name] = r;
-            else if (i < FedLmt.Federated.PFedLmtOptions.ReferenceRatios.Count) ratios[tiers[i].Name] = FedLmt.Federated.PFedLmtOptions.ReferenceRatios[i];
-            else throw new ArgumentException($"pfedlmt.tier_ratios lacks tier '{tiers[i].Name}' and there is no reference ratio for a {i + 1}th tier");
-        }
+        foreach (var tier in tiers)
+            ratios[tier.Name] = Pfedlmt.TierRatios.TryGetValue(tier.Name, out double r) ? r
+                : RatioSearch.LargestAffordable(family, [tier], ModelCostCatalog.Shared, maxRatio: FedLmt.Federated.PFedLmtOptions.ReferenceRatios[0]);
         foreach (var name in Pfedlmt.TierRatios.Keys.Where(n => !tiers.Any(t => t.Name == n)))
             throw new ArgumentException($"pfedlmt.tier_ratios names tier '{name}', which is not among tiers: {string.Join(", ", tiers.Select(t => t.Name))}");
         return new PFedLmtOptions { TierRatios = ratios, MetaRound = Pfedlmt.MetaRound, Stage1Ratio = Pfedlmt.Stage1Ratio };

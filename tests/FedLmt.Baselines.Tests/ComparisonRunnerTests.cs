@@ -6,22 +6,25 @@ public class ComparisonRunnerTests : IDisposable
 {
     readonly string _root = Directory.CreateTempSubdirectory("fedlmt-compare-").FullName;
 
-    static SimulationConfig Config() => BaselineRunTests.Small("fedlmt", "federated.rounds=2", "evaluation.every=1", "checkpoint.every=1");
+    static SimulationConfig Config(params string[] more) =>
+        BaselineRunTests.Small("fedlmt", ["federated.rounds=2", "evaluation.every=1", "checkpoint.every=1", .. more]);
+
+    // pFedLMT asked for ratio 0.6 on the second tier, more than it affords: that arm fails, the others run.
+    static SimulationConfig WithUnaffordablePFedLmt() => Config("pfedlmt.tier_ratios.weak=0.6");
 
     [Fact]
     public void A_second_invocation_reads_finished_arms_instead_of_rerunning_them()
     {
-        var runner = new ComparisonRunner(Config(), _root, ["fedavg-excluded", "pfedlmt", "heterofl"]);
+        var runner = new ComparisonRunner(WithUnaffordablePFedLmt(), _root, ["fedavg-excluded", "pfedlmt", "heterofl"]);
         var first = runner.Run();
         Assert.Equal([ArmStatus.Ran, ArmStatus.Failed, ArmStatus.Ran], first.Arms.Select(a => a.Status));
-        // pFedLMT's reference ratio 0.6 for the second tier is more than it affords: that arm fails and the others run.
         Assert.Contains("tier 'weak'", first.Arms[1].Error);
         Assert.Contains("cannot afford", first.Arms[1].Error);
         string results = Path.Combine(_root, "heterofl", "results.jsonl");
         var written = File.GetLastWriteTimeUtc(results);
         string summary = File.ReadAllText(Path.Combine(_root, "heterofl", "summary.json"));
 
-        var second = new ComparisonRunner(Config(), _root, ["fedavg-excluded", "pfedlmt", "heterofl"]).Run();
+        var second = new ComparisonRunner(WithUnaffordablePFedLmt(), _root, ["fedavg-excluded", "pfedlmt", "heterofl"]).Run();
 
         Assert.Equal([ArmStatus.Reused, ArmStatus.Failed, ArmStatus.Reused], second.Arms.Select(a => a.Status));
         Assert.Equal(written, File.GetLastWriteTimeUtc(results));

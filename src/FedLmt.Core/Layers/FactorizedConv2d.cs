@@ -50,7 +50,8 @@ public sealed class FactorizedConv2d : nn.Module<Tensor, Tensor>, IFactorizedLay
 
     /// <summary>
     /// Re-initializes as PyTorch initializes a Conv2d (kaiming-uniform, a = sqrt 5: U(-1/sqrt(fan_in), 1/sqrt(fan_in))):
-    /// spectral decomposes such a full weight, direct draws each factor as its own conv weight.
+    /// spectral decomposes such a full weight, direct draws each factor as its own conv weight; kaiming_fan_out draws each
+    /// factor N(0, 2 / fan_out) as the authors' ResNet does (the bias, if any, stays PyTorch's).
     /// </summary>
     public void Reset(FactorInit init, Generator? generator = null)
     {
@@ -59,6 +60,12 @@ public sealed class FactorizedConv2d : nn.Module<Tensor, Tensor>, IFactorizedLay
         double fullBound = 1 / Math.Sqrt(InChannels * KernelSize * KernelSize);
         if (init == FactorInit.Spectral)
             LoadFromFull(torch.empty(OutChannels, InChannels, KernelSize, KernelSize).uniform_(-fullBound, fullBound, generator));
+        else if (init == FactorInit.KaimingFanOut)
+        {
+            // Each factor is a conv of its own: fan_out = its output channels x its kernel area (k).
+            u.normal_(0, Math.Sqrt(2.0 / (OutChannels * KernelSize)), generator);
+            v.normal_(0, Math.Sqrt(2.0 / (Rank * KernelSize)), generator);
+        }
         else
         {
             double uBound = 1 / Math.Sqrt(Rank * KernelSize), vBound = 1 / Math.Sqrt(InChannels * KernelSize);

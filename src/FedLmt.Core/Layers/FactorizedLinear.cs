@@ -41,7 +41,7 @@ public sealed class FactorizedLinear : nn.Module<Tensor, Tensor>, IFactorizedLay
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         double fullBound = 1 / Math.Sqrt(InFeatures);
-        if (init == FactorInit.Spectral)
+        if (init is FactorInit.Spectral or FactorInit.KaimingFanOut) // the authors' scheme leaves linear layers to PyTorch's default
             LoadFromFull(torch.empty(OutFeatures, InFeatures).uniform_(-fullBound, fullBound, generator));
         else
         {

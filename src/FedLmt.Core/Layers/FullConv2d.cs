@@ -45,12 +45,17 @@ public sealed class FullConv2d : nn.Module<Tensor, Tensor>
     /// <summary>The bias parameter, or null.</summary>
     public Parameter? Bias => bias;
 
-    /// <summary>Re-draws weight and bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in)), libtorch's global generator when null.</summary>
-    public void Reset(Generator? generator = null)
+    /// <summary>
+    /// Re-draws weight and bias as PyTorch initializes a Conv2d (U(-1/sqrt(fan_in), 1/sqrt(fan_in))), or with
+    /// <see cref="FactorInit.KaimingFanOut"/> the weight from N(0, 2 / fan_out), fan_out = C_out k k; libtorch's global
+    /// generator when null.
+    /// </summary>
+    public void Reset(Generator? generator = null, FactorInit init = FactorInit.Spectral)
     {
         using var noGrad = torch.no_grad();
         double bound = 1 / Math.Sqrt(InChannels * KernelSize * KernelSize);
-        weight.uniform_(-bound, bound, generator);
+        if (init == FactorInit.KaimingFanOut) weight.normal_(0, Math.Sqrt(2.0 / (OutChannels * KernelSize * KernelSize)), generator);
+        else weight.uniform_(-bound, bound, generator);
         bias?.uniform_(-bound, bound, generator);
     }
 

@@ -27,23 +27,29 @@ public static class ModelFactory
             "mlp" => new Mlp(spec, generator),
             _ => throw new ArgumentException($"model.architecture '{spec.Architecture}' is unknown; allowed: {string.Join(", ", ModelSpec.Architectures)}"),
         };
-        if (generator is not null) ResetStandardLayers(model, generator);
+        if (generator is not null) ResetStandardLayers(model, generator, spec.Init);
+        else if (spec.Init == FactorInit.KaimingFanOut)
+            foreach (var conv in model.modules().OfType<FullConv2d>()) conv.Reset(null, spec.Init);
         return model;
     }
 
     /// <summary>
-    /// Re-draws every Conv2d and Linear weight and bias as PyTorch initializes them (U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
-    /// which is kaiming-uniform with a = sqrt 5) from <paramref name="generator"/>; factorized layers drew theirs while
-    /// being built, BatchNorm starts at weight 1, bias 0.
+    /// Re-draws every full conv and Linear weight and bias as PyTorch initializes them (U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
+    /// which is kaiming-uniform with a = sqrt 5; conv weights N(0, 2 / fan_out) under kaiming_fan_out) from
+    /// <paramref name="generator"/>; factorized layers drew theirs while being built, BatchNorm starts at weight 1, bias 0.
     /// </summary>
-    static void ResetStandardLayers(nn.Module model, Generator generator)
+    static void ResetStandardLayers(nn.Module model, Generator generator, FactorInit init)
     {
         using var noGrad = torch.no_grad();
         foreach (var (_, module) in model.named_modules())
         {
+            if (module is FullConv2d conv)
+            {
+                conv.Reset(generator, init);
+                continue;
+            }
             var (weight, bias) = module switch
             {
-                FullConv2d c => (c.Weight, c.Bias),
                 Linear l => (l.weight, l.bias),
                 _ => (null, null),
             };

@@ -30,4 +30,12 @@ public sealed class FederatedPartition
 
     /// <summary>Per client, indices into the test set (ascending), with the client's train class proportions.</summary>
     public IReadOnlyList<int[]> Test { get; }
+
+    /// <summary>
+    /// The same partition with each client's test samples grouped by class (classes ascending, dataset order within a
+    /// class), as the reference stores them: read unshuffled, a test batch then holds one or two classes, which matters
+    /// while BatchNorm uses batch statistics at test time (METHOD.md section 6).
+    /// </summary>
+    public FederatedPartition WithTestGroupedByClass(IReadOnlyList<int> testLabels) =>
+        new(Settings, Train, Test.Select(indices => indices.OrderBy(i => testLabels[i]).ThenBy(i => i).ToArray()).ToList());
 }

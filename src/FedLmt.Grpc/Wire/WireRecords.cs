@@ -21,7 +21,7 @@ public static class WireRecords
             DecomposeStage = spec.DecomposeFrom.Stage,
             DecomposeBlock = spec.DecomposeFrom.Block,
             TrackRunningStats = spec.TrackRunningStats,
-            Init = spec.Init == FactorInit.Direct ? "direct" : "spectral",
+            Init = FactorInits.Name(spec.Init),
         };
         if (spec.Ratio is double r) record.Ratio = r;
         if (spec.SubModelRate is double w) record.SubModelRate = w;
@@ -43,7 +43,7 @@ public static class WireRecords
         Ratio = r.HasRatio ? r.Ratio : null,
         DecomposeFrom = new HybridStart(r.DecomposeStage, r.DecomposeBlock),
         TrackRunningStats = r.TrackRunningStats,
-        Init = r.Init == "direct" ? FactorInit.Direct : FactorInit.Spectral,
+        Init = r.Init == "" ? FactorInit.Spectral : FactorInits.Parse(r.Init),
         SubModelRate = r.HasSubModelRate ? r.SubModelRate : null,
         ScaleActivations = r.ScaleActivations,
     };

@@ -58,10 +58,16 @@ public class ConvPathExactnessTests
 
     static nn.Module<Tensor, Tensor> Build(ConvShape s, ScalarType dtype)
     {
-        torch.random.manual_seed(11); // the same values in both precisions
-        nn.Module<Tensor, Tensor> layer = s.Factorized
-            ? new FactorizedConv2d(s.Cin, s.Cout, s.Kernel, s.Rank, s.Stride, s.Padding, s.Bias, FactorInit.Direct)
-            : new FullConv2d(s.Cin, s.Cout, s.Kernel, s.Stride, s.Padding, s.Bias);
+        // The same values in both precisions, from a private generator (tests in parallel share libtorch's global one).
+        var g = new Generator(11);
+        nn.Module<Tensor, Tensor> layer;
+        if (s.Factorized) layer = new FactorizedConv2d(s.Cin, s.Cout, s.Kernel, s.Rank, s.Stride, s.Padding, s.Bias, FactorInit.Direct, g);
+        else
+        {
+            var full = new FullConv2d(s.Cin, s.Cout, s.Kernel, s.Stride, s.Padding, s.Bias);
+            full.Reset(g);
+            layer = full;
+        }
         return layer.to(dtype);
     }
 
