@@ -121,6 +121,33 @@ public class DeploymentProcessTests : IDisposable
         Assert.Equal(4, summary.RootElement.GetProperty("rounds_completed").GetInt32());
     }
 
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void Sigterm_stops_the_server_after_the_round_with_a_checkpoint_and_exit_0_and_the_run_resumes()
+    {
+        string config = WriteConfig();
+        string deployed = Path.Combine(_dir.Path, "deployed");
+        string[] options = ["--set", "federated.rounds=6"];
+        var server = StartServer(config, deployed, [.. options, "--min-clients", "3"]);
+        string url = UrlOf(server);
+        var clients = Enumerable.Range(0, 3).Select(id => StartClient(url, id, config, options)).ToList();
+        server.WaitFor("round 1/6");
+        server.Terminate(); // what systemctl stop sends; before, the web host swallowed it and the stop ended in SIGKILL
+
+        Assert.True(server.WaitForExit(120) == 0, server.Output);
+        Assert.Matches(@"stopped after round \d of 6", server.Output);
+        int done = Results(deployed).Count;
+        Assert.InRange(done, 1, 5);
+        Assert.True(File.Exists(Path.Combine(deployed, "checkpoint.bin")));
+
+        // The clients keep reconnecting; a server started on the same folder finishes the run.
+        var restarted = StartServer(config, deployed, [.. options, "--min-clients", "3", "--urls", url]);
+        Assert.True(restarted.WaitForExit() == 0, restarted.Output);
+        Assert.Contains($"after round {done}", restarted.Output);
+        foreach (var c in clients) Assert.True(c.WaitForExit(60) == 0, c.Output);
+        Assert.Equal(Enumerable.Range(1, 6), Results(deployed).Select(r => r.Round));
+    }
+
     public void Dispose()
     {
         foreach (var p in _processes) p.Dispose();

@@ -65,6 +65,12 @@ sealed class FedlmtProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Sends SIGTERM, as systemctl stop or a container runtime does.</summary>
+    public void Terminate() => Assert.Equal(0, SendSignal(_process.Id, 15));
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    static extern int SendSignal(int pid, int signal);
+
     /// <summary>Kills the process at once (SIGKILL): no chance to clean up, as when a machine dies.</summary>
     public void Kill()
     {

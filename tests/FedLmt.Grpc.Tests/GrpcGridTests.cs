@@ -23,6 +23,15 @@ public class GrpcGridTests
         new(Round, client, new ModelSpec { Architecture = "mlp", InChannels = 1, Height = 28, Width = 28 }, parameters.Where(_ => true), 0.1,
             new LocalTrainingConfig(), TrainPhase.AllAtOnce, 1);
 
+    /// <summary>A well-formed training reply header (the metrics a strategy needs), for faults further down the stream.</summary>
+    static ReplyHeader TrainingReply(TaskHeader task)
+    {
+        var reply = new ReplyHeader { TaskId = task.TaskId, Round = task.Round, NumExamples = 10 };
+        reply.Metrics["train_loss"] = 0.5;
+        reply.Metrics["train_accuracy"] = 0.75;
+        return reply;
+    }
+
     static TensorPayload WithHeader(TensorPayload p, int index, Action<TensorHeader> change)
     {
         var headers = p.Headers.Select(h => h.Clone()).ToList();
@@ -91,6 +100,10 @@ public class GrpcGridTests
     [InlineData("offset", "chunk at offset 8, expected 0")]
     [InlineData("overflow", "overflows")]
     [InlineData("reported", "client 1 reported: out of memory")]
+    [InlineData("infinite-loss", "metric 'train_loss' = Infinity is out of range (finite and >= 0)")]
+    [InlineData("accuracy", "metric 'train_accuracy' = 1000000000 is out of range (an accuracy is in [0, 1])")]
+    [InlineData("unknown-metric", "unknown metric 'client_macs_bonus' in a training reply")]
+    [InlineData("missing-metric", "the reply lacks the metric 'train_accuracy'")]
     public async Task A_bad_update_is_refused_with_its_reason_and_the_round_goes_on(string fault, string reason)
     {
         await using var server = await TestServer.StartAsync();
@@ -114,7 +127,7 @@ public class GrpcGridTests
                 case "weight": await client.ReplyAsync(task, payload, numExamples: 1_000_000); break;
                 case "offset":
                 case "overflow":
-                    var reply = new ReplyHeader { TaskId = task.TaskId, Round = task.Round, NumExamples = 10 };
+                    var reply = TrainingReply(task);
                     reply.Tensors.AddRange(payload.Headers);
                     await client.SendAsync(new ClientMessage { Reply = reply });
                     await client.SendAsync(new ClientMessage
@@ -125,6 +138,10 @@ public class GrpcGridTests
                     });
                     break;
                 case "reported": await client.SendAsync(new ClientMessage { Failed = new TaskFailed { TaskId = task.TaskId, Reason = "out of memory" } }); break;
+                case "infinite-loss": await client.ReplyAsync(task, payload, edit: r => r.Metrics["train_loss"] = double.PositiveInfinity); break;
+                case "accuracy": await client.ReplyAsync(task, payload, edit: r => r.Metrics["train_accuracy"] = 1e9); break;
+                case "unknown-metric": await client.ReplyAsync(task, payload, edit: r => r.Metrics["client_macs_bonus"] = 1); break;
+                case "missing-metric": await client.ReplyAsync(task, payload, edit: r => r.Metrics.Remove("train_accuracy")); break;
             }
         });
         var failure = Assert.Single(failures);
@@ -133,12 +150,104 @@ public class GrpcGridTests
     }
 
     [Fact]
+    public async Task Work_metrics_are_the_servers_own_count_whatever_a_client_claims()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var honest = await RawClient.ConnectAsync(server.Connection(), 0);
+        await using var boaster = await RawClient.ConnectAsync(server.Connection(), 1);
+        server.WaitForClients(2);
+        using var parameters = Parameters();
+        var instructions = new[] { Instruction(0, parameters), Instruction(1, parameters) };
+        var round = Task.Run(() => server.Grid.Train(instructions));
+        var (t0, p0) = await honest.ReceiveTaskAsync();
+        await honest.ReplyAsync(t0, p0);
+        var (t1, p1) = await boaster.ReceiveTaskAsync();
+        await boaster.ReplyAsync(t1, p1, edit: r =>
+        {
+            r.Metrics["macs"] = 1e300;
+            r.Metrics["steps"] = 1e9;
+            r.Metrics["samples_processed"] = 1e12;
+        });
+        using var result = await round.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Empty(result.Failures);
+        // 10 registered examples, 1 epoch of batch 32 (LocalTrainingConfig's defaults): 1 step, 10 samples, and the MLP's
+        // forward MACs per sample x 3 x 10 - for both clients alike.
+        long macsPerSample = ModelCostCatalog.Shared.Of(instructions[0].Spec).MacsPerSample;
+        foreach (var reply in result.Replies)
+        {
+            Assert.Equal(macsPerSample * 3.0 * 10, reply.Metrics["macs"]);
+            Assert.Equal(1, reply.Metrics["steps"]);
+            Assert.Equal(10, reply.Metrics["samples_processed"]);
+            Assert.Equal(0.5, reply.Metrics["train_loss"]); // what only the client can know stays its report
+        }
+    }
+
+    [Fact]
+    public async Task An_evaluation_reply_without_its_accuracy_is_refused_and_the_evaluation_summary_still_forms()
+    {
+        // Before: such a reply passed validation and the summary threw KeyNotFoundException, ending the server.
+        await using var server = await TestServer.StartAsync();
+        await using var good = await RawClient.ConnectAsync(server.Connection(), 0);
+        await using var bad = await RawClient.ConnectAsync(server.Connection(), 1);
+        server.WaitForClients(2);
+        using var parameters = Parameters();
+        var spec = Instruction(0, parameters).Spec;
+        var instructions = new[] { new EvaluateInstruction(Round, 0, spec, parameters.Where(_ => true), 100), new EvaluateInstruction(Round, 1, spec, parameters.Where(_ => true), 100) };
+        var evaluation = Task.Run(() => server.Grid.Evaluate(instructions));
+        foreach (var (client, accuracy) in new[] { (good, (double?)0.8), (bad, null) })
+        {
+            var (task, _) = await client.ReceiveTaskAsync();
+            var reply = new ReplyHeader { TaskId = task.TaskId, Round = task.Round, NumExamples = 5 };
+            reply.Metrics["test_loss"] = 0.4;
+            if (accuracy is double a) reply.Metrics["test_accuracy"] = a;
+            await client.SendAsync(new ClientMessage { Reply = reply });
+        }
+        using var result = await evaluation.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal([0], result.Replies.Select(r => r.ClientId));
+        Assert.Contains("lacks the metric 'test_accuracy'", Assert.Single(result.Failures).Reason);
+        var summary = EvaluationSummary.From(Round, result.Replies, result.Failures);
+        Assert.Equal(0.8, summary.MeanAccuracy);
+        Assert.Equal(1, summary.Failures);
+    }
+
+    [Fact]
+    public async Task A_client_that_stops_reading_is_dropped_instead_of_the_server_keeping_a_model_for_it()
+    {
+        await using var server = await TestServer.StartAsync();
+        server.Grid.RoundTimeout = TimeSpan.FromSeconds(2);
+        await using var good = await RawClient.ConnectAsync(server.Connection(), 0);
+        await using var rogue = await RawClient.ConnectAsync(server.Connection(), 1); // registers, then never reads again
+        server.WaitForClients(2);
+        // 32 MB of tensors: more than the transport's windows and buffers take in, so most of it stays queued.
+        using var parameters = NamedTensors.Own([KeyValuePair.Create("w", torch.zeros(8 << 20))]);
+        var round = Task.Run(() => server.Grid.Train([Instruction(0, parameters), Instruction(1, parameters)]));
+        var (task, payload) = await good.ReceiveTaskAsync();
+        await good.ReplyAsync(task, payload);
+        using (var result = await round.WaitAsync(TimeSpan.FromSeconds(60)))
+        {
+            Assert.Equal([0], result.Replies.Select(r => r.ClientId));
+            Assert.Contains("straggler", Assert.Single(result.Failures).Reason);
+        }
+        // Dropped with its queue: the session is gone from the registry, and the next round does not queue for it.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (server.Registry.Get(1) is not null && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.Null(server.Registry.Get(1));
+        Assert.Equal(1, server.Registry.Count);
+        var next = Task.Run(() => server.Grid.Train([Instruction(0, parameters), Instruction(1, parameters)]));
+        (task, payload) = await good.ReceiveTaskAsync();
+        await good.ReplyAsync(task, payload);
+        using var second = await next.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal([0], second.Replies.Select(r => r.ClientId));
+        Assert.Equal("not connected", Assert.Single(second.Failures).Reason);
+    }
+
+    [Fact]
     public async Task An_oversize_message_ends_only_its_senders_call_and_the_server_keeps_serving()
     {
         await using var server = await TestServer.StartAsync();
         var (_, failures) = await RoundWithAdversary(server, async (client, task, payload) =>
         {
-            var reply = new ReplyHeader { TaskId = task.TaskId, Round = task.Round, NumExamples = 10 };
+            var reply = TrainingReply(task);
             reply.Tensors.AddRange(payload.Headers);
             await client.SendAsync(new ClientMessage { Reply = reply });
             // 5 MiB in one message: over the server's 4 MiB receive limit.

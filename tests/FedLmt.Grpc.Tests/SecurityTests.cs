@@ -46,6 +46,32 @@ public class SecurityTests
         Assert.NotNull(client.Welcome);
     }
 
+    [Theory]
+    [InlineData("http://0.0.0.0:0")]
+    [InlineData("http://10.1.2.3:0")]
+    [InlineData("http://[::]:0")]
+    public async Task Cleartext_http_is_refused_on_any_address_but_loopback(string url)
+    {
+        var endpoint = new ServerEndpointOptions { Url = new Uri(url), Tokens = BearerTokens.Shared(TestServer.Token) };
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => DeploymentHost.StartAsync(endpoint, new ClientRegistry(), new OpenAdmission(1)));
+        Assert.Contains("cleartext http is allowed only on loopback", e.Message);
+        Assert.Contains(url.Replace(":0", ":0/"), e.Message + "/");
+    }
+
+    [Fact]
+    public async Task Cleartext_http_on_loopback_still_serves_a_client_that_allows_it()
+    {
+        var endpoint = new ServerEndpointOptions { Url = new Uri("http://127.0.0.1:0"), Tokens = BearerTokens.Shared(TestServer.Token) };
+        var registry = new ClientRegistry();
+        await using var host = await DeploymentHost.StartAsync(endpoint, registry, new OpenAdmission(1));
+        var url = new Uri(host.Addresses[0]);
+        // Without --insecure the client will not send its token in clear.
+        var refused = Assert.Throws<ArgumentException>(() => new ClientConnectionOptions { Server = url, Token = TestServer.Token }.Validate());
+        Assert.Contains("--insecure", refused.Message);
+        await using var client = await RawClient.ConnectAsync(new ClientConnectionOptions { Server = url, Token = TestServer.Token, AllowCleartext = true }, 0);
+        Assert.NotNull(client.Welcome);
+    }
+
     [Fact]
     public void Development_certificates_chain_to_their_CA_and_name_the_loopback_addresses()
     {

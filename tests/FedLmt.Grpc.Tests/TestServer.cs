@@ -119,11 +119,13 @@ sealed class RawClient : IAsyncDisposable
     public Task SendAsync(ClientMessage message) => _call.RequestStream.WriteAsync(message);
 
     /// <summary>Replies with <paramref name="payload"/> as a training update.</summary>
-    public async Task ReplyAsync(TaskHeader task, TensorPayload payload, long numExamples = 10, int? round = null)
+    public async Task ReplyAsync(TaskHeader task, TensorPayload payload, long numExamples = 10, int? round = null, Action<ReplyHeader>? edit = null)
     {
         var reply = new ReplyHeader { TaskId = task.TaskId, Round = round ?? task.Round, NumExamples = numExamples };
         reply.Metrics["train_loss"] = 0.5;
+        reply.Metrics["train_accuracy"] = 0.75;
         reply.Tensors.AddRange(payload.Headers);
+        edit?.Invoke(reply);
         await SendAsync(new ClientMessage { Reply = reply });
         foreach (var chunk in payload.Chunks(task.TaskId)) await SendAsync(new ClientMessage { Chunk = chunk });
     }

@@ -33,6 +33,10 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
         [Description("Override a config key (repeatable); use the server's overrides.")]
         public string[] Set { get; init; } = [];
 
+        [CommandOption("--insecure")]
+        [Description("Allow an http:// server URL: the bearer token then crosses the network in clear.")]
+        public bool Insecure { get; init; }
+
         [CommandOption("--token <TOKEN>")]
         [Description("Bearer token (or set FEDLMT_TOKEN, or --token-file).")]
         public string? Token { get; init; }
@@ -106,7 +110,8 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
                 CertificatePath = clientCert,
                 KeyPath = settings.Key ?? (clientCert is null ? null : ExistingIn(settings.Certs, "client.key")),
                 MaxBackoff = TimeSpan.FromSeconds(settings.MaxBackoff),
-            };
+                AllowCleartext = settings.Insecure,
+            }.Validate();
             using var loggers = LoggerFactory.Create(DeploymentCli.ConsoleLogging);
             var logger = loggers.CreateLogger("fedlmt.client");
             TorchRuntime.EnsureInitialized();

@@ -95,14 +95,9 @@ public sealed class ServerCommand : Command<ServerCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            if (cancel.IsCancellationRequested) return;
-            e.Cancel = true;
-            cancel.Cancel();
-            AnsiConsole.MarkupLine("[yellow]Ctrl-C: stopping after this round (its checkpoint is written; restart with the same --out to resume).[/]");
-        };
-        Console.CancelKeyPress += onCancel;
+        // Ctrl-C and SIGTERM (systemctl stop, a container stop) end the run after the current round with its checkpoint;
+        // the web host leaves signals to this (DeploymentHost), so it keeps serving until the round is done.
+        using var stop = new StopSignals(cancel);
         try
         {
             var config = Presets.LoadConfig(settings.Config, settings.Preset, settings.Set);
@@ -149,17 +144,13 @@ public sealed class ServerCommand : Command<ServerCommand.Settings>
             AnsiConsole.WriteLine(summary.Interrupted
                 ? $"stopped after round {summary.RoundsCompleted} of {summary.RoundsPlanned}; restart with --out {outDir} to resume"
                 : $"finished {summary.RoundsCompleted} rounds; results in {outDir}");
-            return summary.Interrupted ? 130 : 0;
+            return 0; // a requested stop is a clean end: the checkpoint resumes it
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidDataException or FileNotFoundException
                                        or DirectoryNotFoundException or IOException or System.Security.Cryptography.CryptographicException)
         {
             AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
             return 2;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Reflection;
-using System.Runtime.InteropServices;
 using FedLmt.Simulation;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -120,69 +119,5 @@ public sealed class SimulateCommand : Command<SimulateCommand.Settings>
     sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
-    }
-}
-
-/// <summary>
-/// Ctrl-C (SIGINT) and SIGTERM (kill, systemd, container runtimes) ask a run to stop after the current round with a
-/// checkpoint; a second signal ends the process at once. A process started with SIGINT ignored (a background job)
-/// keeps ignoring it, as Unix expects, but still stops cleanly on SIGTERM.
-/// </summary>
-public sealed class StopSignals : IDisposable
-{
-    readonly PosixSignalRegistration[] _registrations;
-
-    public StopSignals(CancellationTokenSource cancel)
-    {
-        void OnSignal(PosixSignalContext context)
-        {
-            if (cancel.IsCancellationRequested) return; // second signal: default handling ends the process
-            context.Cancel = true;
-            cancel.Cancel();
-            AnsiConsole.MarkupLine("[yellow]Stop requested: finishing this round, saving a checkpoint, then exiting (signal again to abort).[/]");
-        }
-        _registrations = [PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal), PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal)];
-        UnblockOnThisThread();
-    }
-
-    /// <summary>
-    /// A parent may start us with SIGINT/SIGTERM blocked (seen under test hosts): the signal then stays pending and the
-    /// run never stops. Unblocking them on the thread that runs the command lets the kernel deliver them.
-    /// </summary>
-    static void UnblockOnThisThread()
-    {
-        if (!OperatingSystem.IsLinux()) return;
-        var set = new ulong[16]; // glibc sigset_t: 1024 bits
-        set[0] = (1UL << (2 - 1)) | (1UL << (15 - 1)); // SIGINT, SIGTERM
-        try { _ = pthread_sigmask(1 /* SIG_UNBLOCK */, set, IntPtr.Zero); }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
-    }
-
-    [DllImport("libc", EntryPoint = "pthread_sigmask")]
-    static extern int pthread_sigmask(int how, ulong[] set, IntPtr oldSet);
-
-    public void Dispose()
-    {
-        foreach (var r in _registrations) r.Dispose();
-    }
-}
-
-/// <summary>The presets in configs/, embedded in the tool.</summary>
-public static class Presets
-{
-    public static IReadOnlyList<string> Names { get; } = typeof(Presets).Assembly.GetManifestResourceNames()
-        .Where(n => n.StartsWith("presets/", StringComparison.Ordinal))
-        .Select(n => Path.GetFileNameWithoutExtension(n["presets/".Length..])).Order().ToList();
-
-    /// <summary>The config from a YAML file, else from a preset (default: 'default'), with overrides applied.</summary>
-    public static SimulationConfig LoadConfig(string? file, string? preset, string[] overrides) =>
-        file is not null ? ConfigLoader.Load(file, overrides)
-        : ConfigLoader.Parse(Read(preset ?? "default"), overrides, $"preset {preset ?? "default"}");
-
-    public static string Read(string name)
-    {
-        using var stream = typeof(Presets).Assembly.GetManifestResourceStream($"presets/{name}.yaml")
-            ?? throw new ArgumentException($"preset '{name}' is unknown; allowed: {string.Join(", ", Names)}");
-        return new StreamReader(stream).ReadToEnd();
     }
 }

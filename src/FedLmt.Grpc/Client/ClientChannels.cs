@@ -11,8 +11,10 @@ public static class ClientChannels
     /// <summary>The HTTP/2 receive window of a client's call: how much the server may send ahead of the client's reading.</summary>
     public const int InitialWindowBytes = 8 << 20;
 
+    /// <summary>A channel to the server; refuses an http URL unless cleartext was allowed, since the token would cross in clear.</summary>
     public static GrpcChannel Create(ClientConnectionOptions options)
     {
+        options.Validate();
         var ssl = new SslClientAuthenticationOptions();
         if (options.CaPath is not null) ssl.RemoteCertificateValidationCallback = TlsFiles.TrustOnly(TlsFiles.LoadAuthorities(options.CaPath));
         if (options.CertificatePath is not null)

@@ -23,6 +23,17 @@ public sealed record ClientConnectionOptions
 
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromSeconds(0.5);
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Whether the bearer token may be sent over cleartext http (off: an http server URL is refused).</summary>
+    public bool AllowCleartext { get; init; }
+
+    /// <summary>Refuses an http server URL unless cleartext was allowed: the token would cross the network in clear.</summary>
+    public ClientConnectionOptions Validate()
+    {
+        if (Server.Scheme != Uri.UriSchemeHttps && !AllowCleartext)
+            throw new ArgumentException($"--server {Server}: the bearer token would be sent in clear over {Server.Scheme}; use https (with --certs), or --insecure to allow it on a network you trust");
+        return this;
+    }
 }
 
 /// <summary>How a client's run ended.</summary>

@@ -10,6 +10,16 @@ namespace FedLmt.Grpc;
 /// </summary>
 public sealed class ClientSession
 {
+    /// <summary>
+    /// What may stay queued for a client when the server starts its next task or gives up on a straggler: control
+    /// messages, not an earlier task's tensors. A client that has answered its last task has read all of it; one that
+    /// leaves a task's chunks unread is not draining its stream, and is dropped rather than let the server hold a model
+    /// for it every round.
+    /// </summary>
+    public const long UndrainedLimitBytes = 1 << 20;
+
+    long _queuedBytes;
+    string? _closeReason;
     readonly Channel<ServerMessage> _outbox = Channel.CreateUnbounded<ServerMessage>(new UnboundedChannelOptions { SingleReader = true });
     readonly ConcurrentDictionary<long, PendingTask> _pending = new();
     readonly CancellationTokenSource _closed = new();
@@ -38,17 +48,43 @@ public sealed class ClientSession
 
     public ChannelReader<ServerMessage> Outbox => _outbox.Reader;
 
+    /// <summary>Bytes queued for the client and not yet written to its stream.</summary>
+    public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
+
+    /// <summary>Why the session ended (null while open).</summary>
+    public string? CloseReason => Volatile.Read(ref _closeReason);
+
     /// <summary>Queues a message; false once the session has ended.</summary>
-    public bool Send(ServerMessage message) => _outbox.Writer.TryWrite(message);
+    public bool Send(ServerMessage message)
+    {
+        long size = message.CalculateSize();
+        Interlocked.Add(ref _queuedBytes, size);
+        if (_outbox.Writer.TryWrite(message)) return true;
+        Interlocked.Add(ref _queuedBytes, -size);
+        return false;
+    }
+
+    /// <summary>The writer loop reports a message written to the client's stream.</summary>
+    public void Sent(ServerMessage message) => Interlocked.Add(ref _queuedBytes, -message.CalculateSize());
+
+    /// <summary>Ends the session if more than <see cref="UndrainedLimitBytes"/> are still queued; true if it did.</summary>
+    public bool DropIfUndrained(string when)
+    {
+        long queued = QueuedBytes;
+        if (queued <= UndrainedLimitBytes) return false;
+        Close($"client {ClientId} does not read its stream: {queued} bytes still queued {when}; dropped");
+        return true;
+    }
 
     /// <summary>Registers a task and queues its header and chunks; the task fails at once if the session has ended.</summary>
     public PendingTask Start(PendingTask task, TaskHeader header, IEnumerable<TensorChunk> chunks)
     {
+        DropIfUndrained("when the next task started");
         _pending[task.TaskId] = task;
         task.Completion.ContinueWith(_ => _pending.TryRemove(task.TaskId, out PendingTask? _), TaskScheduler.Default);
         bool queued = Send(new ServerMessage { Task = header });
         foreach (var chunk in chunks) queued &= Send(new ServerMessage { Chunk = chunk });
-        if (!queued || _closed.IsCancellationRequested) task.Fail($"client {ClientId} disconnected");
+        if (!queued || _closed.IsCancellationRequested) task.Fail(CloseReason ?? $"client {ClientId} disconnected");
         return task;
     }
 
@@ -75,6 +111,7 @@ public sealed class ClientSession
     public void Close(string reason)
     {
         if (_closed.IsCancellationRequested) return;
+        Interlocked.CompareExchange(ref _closeReason, reason, null);
         _closed.Cancel();
         _outbox.Writer.TryComplete();
         foreach (var task in _pending.Values) task.Fail(reason);

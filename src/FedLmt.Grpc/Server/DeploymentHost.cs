@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
@@ -58,6 +59,8 @@ public sealed class DeploymentHost : IAsyncDisposable
         var address = options.Url.Host is "localhost" ? IPAddress.Loopback
             : IPAddress.TryParse(options.Url.Host.Trim('[', ']'), out var ip) ? ip
             : throw new ArgumentException($"--urls {options.Url}: the host must be an IP address or localhost");
+        if (!tls && !IPAddress.IsLoopback(address))
+            throw new ArgumentException($"--urls {options.Url}: cleartext http is allowed only on loopback (127.0.0.1, ::1, localhost), where no token crosses a network; use https with --certs");
         X509Certificate2? certificate = null;
         X509Certificate2Collection? clientAuthorities = null;
         if (tls)
@@ -91,6 +94,9 @@ public sealed class DeploymentHost : IAsyncDisposable
                 });
             });
         });
+        // The host must not act on SIGINT/SIGTERM itself (ASP.NET's console lifetime would stop serving, or swallow the
+        // signal): the command that owns the run decides, finishes the round, checkpoints and then disposes the host.
+        builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
         builder.Services.AddSingleton(registry);
         builder.Services.AddSingleton(admission);
         builder.Services.AddSingleton(options.Tokens);
@@ -114,4 +120,12 @@ public sealed class DeploymentHost : IAsyncDisposable
         try { await _app.StopAsync(grace.Token).ConfigureAwait(false); }
         finally { await _app.DisposeAsync().ConfigureAwait(false); }
     }
+}
+
+/// <summary>A host lifetime that starts at once and handles no process signals (see <see cref="DeploymentHost"/>).</summary>
+sealed class SignalFreeLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

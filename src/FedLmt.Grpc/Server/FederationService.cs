@@ -39,7 +39,7 @@ public sealed class FederationService(ClientRegistry registry, IAdmission admiss
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or RpcException or InvalidOperationException)
         {
-            reason = session.Closed.IsCancellationRequested ? "replaced by a newer connection" : $"connection lost ({e.GetType().Name}: {e.Message})";
+            reason = session.Closed.IsCancellationRequested ? session.CloseReason ?? "replaced by a newer connection" : $"connection lost ({e.GetType().Name}: {e.Message})";
         }
         finally
         {
@@ -79,7 +79,10 @@ public sealed class FederationService(ClientRegistry registry, IAdmission admiss
     static async Task WriteAsync(ClientSession session, IServerStreamWriter<ServerMessage> stream, CancellationToken cancellation)
     {
         await foreach (var message in session.Outbox.ReadAllAsync(cancellation).ConfigureAwait(false))
+        {
             await stream.WriteAsync(message, cancellation).ConfigureAwait(false);
+            session.Sent(message);
+        }
     }
 
     public override async Task Echo(IAsyncStreamReader<TensorChunk> requestStream, IServerStreamWriter<TensorChunk> responseStream, ServerCallContext context)

@@ -74,8 +74,10 @@ public sealed class GrpcGrid : IClientGrid
                 failures.Add(Failure(task.ClientId, task.Round, outcome.Failure));
                 continue;
             }
-            replies.Add(new TrainReply(task.ClientId, outcome.Payload!.ToTensors(), outcome.Reply!.NumExamples,
-                new Dictionary<string, double>(outcome.Reply.Metrics, StringComparer.Ordinal)));
+            // The work metrics come from the server's own count, not the device's word.
+            var metrics = new Dictionary<string, double>(outcome.Reply!.Metrics, StringComparer.Ordinal);
+            foreach (var (name, value) in ClientTrainer.WorkOf(instruction, outcome.Reply.NumExamples)) metrics[name] = value;
+            replies.Add(new TrainReply(task.ClientId, outcome.Payload!.ToTensors(), outcome.Reply.NumExamples, metrics));
             var owned = Owned;
             byte[]? digest = instruction.Parameters.Names.Any(owned) ? outcome.Payload.Digest(owned) : null;
             outcome.Payload.Release(); // consumed: the next round's updates reuse its arrays
@@ -154,7 +156,9 @@ public sealed class GrpcGrid : IClientGrid
     Dictionary<PendingTask, TaskOutcome> Await(IReadOnlyList<PendingTask> tasks)
     {
         if (tasks.Count > 0 && !Task.WhenAll(tasks.Select(t => t.Completion)).Wait(RoundTimeout))
-            foreach (var t in tasks) t.Fail($"no reply within the round timeout of {RoundTimeout.TotalSeconds:0.#} s (straggler)");
+            foreach (var t in tasks)
+                if (t.Fail($"no reply within the round timeout of {RoundTimeout.TotalSeconds:0.#} s (straggler)"))
+                    _registry.Get(t.ClientId)?.DropIfUndrained("after its task timed out"); // its unread chunks go with it
         return tasks.ToDictionary(t => t, t => t.Completion.Result);
     }
 

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using FedLmt.Federated;
 using FedLmt.Grpc.Protocol;
 
 namespace FedLmt.Grpc;
@@ -30,10 +31,8 @@ public static class UpdateValidator
             return $"num_examples {reply.NumExamples}, but the client registered {expected.NumExamples}";
         if (reply.Metrics.Count > MaxMetrics) return $"{reply.Metrics.Count} metrics, over the limit of {MaxMetrics}";
         foreach (var name in reply.Metrics.Keys)
-        {
-            // Values are not checked: metrics only feed reports (NaN is a legitimate "no value"), never the model.
             if (name.Length is 0 or > MaxMetricName) return $"metric name '{Shorten(name)}' is empty or over {MaxMetricName} characters";
-        }
+        if (CheckMetrics(reply.Metrics, expected.Training, reply.NumExamples) is { } metricProblem) return metricProblem;
         if (reply.Tensors.Count != expected.Tensors.Count)
             return $"{reply.Tensors.Count} tensors, expected {expected.Tensors.Count}";
         long total = 0;
@@ -47,6 +46,35 @@ public static class UpdateValidator
             total += TensorPayload.ByteLength(h);
         }
         if (total > maxBytes) return $"the update is {total} bytes, over the limit of {maxBytes}";
+        return null;
+    }
+
+    /// <summary>What a training reply must report: the metrics the strategies aggregate.</summary>
+    public static readonly IReadOnlyList<string> TrainingMetrics = [MetricNames.TrainLoss, MetricNames.TrainAccuracy];
+
+    /// <summary>What an evaluation reply must report: the metrics the evaluation summary averages.</summary>
+    public static readonly IReadOnlyList<string> EvaluationMetrics = [MetricNames.TestLoss, MetricNames.TestAccuracy];
+
+    /// <summary>
+    /// Metrics reach results files, summaries and the strategy's evaluation, so a reply must carry exactly the known ones
+    /// it needs, each in range: a loss finite and >= 0, an accuracy in [0, 1], counts finite and >= 0 (NaN where the
+    /// reply covers no examples). The work metrics
+    /// (MACs, steps, samples) the server computes itself (<see cref="ClientTrainer.WorkOf"/>) and overwrites.
+    /// </summary>
+    public static string? CheckMetrics(IReadOnlyDictionary<string, double> metrics, bool training, long numExamples)
+    {
+        var required = training ? TrainingMetrics : EvaluationMetrics;
+        foreach (var name in required)
+            if (!metrics.ContainsKey(name)) return $"the reply lacks the metric '{name}'";
+        foreach (var (name, value) in metrics)
+        {
+            bool known = required.Contains(name) || training && name is MetricNames.Macs or MetricNames.Steps or MetricNames.SamplesProcessed;
+            if (!known) return $"unknown metric '{Shorten(name)}' in a{(training ? " training" : "n evaluation")} reply; allowed: {string.Join(", ", required)}{(training ? $", {MetricNames.Macs}, {MetricNames.Steps}, {MetricNames.SamplesProcessed}" : "")}";
+            if (numExamples == 0 && double.IsNaN(value)) continue; // no data, no value: NaN is the honest report
+            bool inRange = name is MetricNames.TrainAccuracy or MetricNames.TestAccuracy ? value is >= 0 and <= 1 : double.IsFinite(value) && value >= 0;
+            if (!inRange)
+                return $"metric '{name}' = {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} is out of range ({(name.EndsWith("accuracy", StringComparison.Ordinal) ? "an accuracy is in [0, 1]" : "finite and >= 0")})";
+        }
         return null;
     }
 

@@ -68,16 +68,32 @@ public sealed class ClientTrainer
             optimizer?.Dispose();
         }
 
-        long macs = _costs.Of(instruction.Spec).MacsPerSample * 3 * seen;
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal)
         {
             [MetricNames.TrainLoss] = seen == 0 ? double.NaN : lossSum / seen,
             [MetricNames.TrainAccuracy] = seen == 0 ? double.NaN : (double)correct / seen,
-            [MetricNames.Macs] = macs,
+            [MetricNames.Macs] = _costs.Of(instruction.Spec).MacsPerSample * 3 * seen,
             [MetricNames.Steps] = step,
             [MetricNames.SamplesProcessed] = seen,
         };
         return new TrainReply(instruction.ClientId, NamedTensors.Snapshot(model), data.TrainCount, metrics);
+    }
+
+    /// <summary>
+    /// The work metrics of an instruction over <paramref name="trainCount"/> samples, as <see cref="Train"/> reports them:
+    /// steps (ceil(count / batch) per epoch), samples processed (count x epochs) and MACs (forward MACs per sample x 3 x
+    /// samples). A server computes them itself rather than trusting a device's report.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> WorkOf(TrainInstruction instruction, long trainCount, ModelCostCatalog? costs = null)
+    {
+        long samples = trainCount * instruction.Local.Epochs;
+        long steps = (trainCount + instruction.Local.BatchSize - 1) / instruction.Local.BatchSize * instruction.Local.Epochs;
+        return new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            [MetricNames.Macs] = (costs ?? ModelCostCatalog.Shared).Of(instruction.Spec).MacsPerSample * 3 * samples,
+            [MetricNames.Steps] = steps,
+            [MetricNames.SamplesProcessed] = samples,
+        };
     }
 
     /// <summary>Evaluates the instruction's model on the client's test split.</summary>
