@@ -148,6 +148,19 @@ public class DeploymentProcessTests : IDisposable
         Assert.Equal(Enumerable.Range(1, 6), Results(deployed).Select(r => r.Round));
     }
 
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void A_server_waiting_for_clients_says_which_are_missing()
+    {
+        // The default --min-clients is every client: a device that never connects stalls the run, visibly.
+        var server = StartServer("preset:small", Path.Combine(_dir.Path, "waiting"), "--wait-report", "1");
+        string url = UrlOf(server);
+        StartClient(url, 1, "preset:small");
+        server.WaitFor(@"Still waiting for 2 more of 3 clients \(1 connected\); not connected: 0, 2");
+        server.Terminate();
+        Assert.True(server.WaitForExit(60) == 0, server.Output);
+    }
+
     public void Dispose()
     {
         foreach (var p in _processes) p.Dispose();

@@ -63,8 +63,13 @@ public sealed class ServerCommand : Command<ServerCommand.Settings>
         public string? Tokens { get; init; }
 
         [CommandOption("--min-clients <N>")]
-        [Description("Eligible clients that must be connected before a round starts (default: all clients of the config).")]
+        [Description("Eligible clients that must be connected before a round starts (default: all clients of the config, so one device that never connects stalls the run; the server says which are missing every --wait-report seconds).")]
         public int? MinClients { get; init; }
+
+        [CommandOption("--wait-report <SECONDS>")]
+        [Description("While waiting for clients, how often to log which ones are not connected.")]
+        [DefaultValue(60.0)]
+        public double WaitReport { get; init; } = 60;
 
         [CommandOption("--min-replies <N>")]
         [Description("Replies a round needs to be aggregated; with fewer it is retried.")]
@@ -87,6 +92,7 @@ public sealed class ServerCommand : Command<ServerCommand.Settings>
             : !Uri.TryCreate(Urls, UriKind.Absolute, out _) ? ValidationResult.Error($"--urls {Urls}: not a URL such as https://127.0.0.1:50051")
             : MinReplies < 1 ? ValidationResult.Error($"--min-replies {MinReplies}: must be >= 1")
             : MinClients is < 1 ? ValidationResult.Error($"--min-clients {MinClients}: must be >= 1")
+            : !(WaitReport > 0) || double.IsInfinity(WaitReport) ? ValidationResult.Error($"--wait-report {WaitReport}: must be a finite number of seconds > 0")
             : !(RoundTimeout > 0) ? ValidationResult.Error($"--round-timeout {RoundTimeout}: must be > 0")
             : MaxUpdateMb < 1 ? ValidationResult.Error($"--max-update-mb {MaxUpdateMb}: must be >= 1")
             : ValidationResult.Success();
@@ -116,6 +122,7 @@ public sealed class ServerCommand : Command<ServerCommand.Settings>
             var options = new DeploymentOptions
             {
                 MinClients = settings.MinClients,
+                WaitReport = TimeSpan.FromSeconds(settings.WaitReport),
                 MinReplies = settings.MinReplies,
                 RoundTimeout = TimeSpan.FromSeconds(settings.RoundTimeout),
                 MaxUpdateBytes = (long)settings.MaxUpdateMb << 20,

@@ -27,6 +27,9 @@ public sealed record DeploymentOptions
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     public long MaxUpdateBytes { get; init; } = 4L << 30;
+
+    /// <summary>How often a server waiting for clients says which ones it is still missing.</summary>
+    public TimeSpan WaitReport { get; init; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>
@@ -164,11 +167,23 @@ public sealed class DeploymentRunner
         return result;
     }
 
+    /// <summary>
+    /// Blocks until <paramref name="count"/> eligible clients are connected, saying every <see cref="DeploymentOptions.WaitReport"/>
+    /// which are missing: with --min-clients at its default (all), one dead device stalls the run, and that must show.
+    /// </summary>
     void WaitForClients(int count, HashSet<int> eligible, CancellationToken cancellation)
     {
         if (Registry.ConnectedIds.Count(eligible.Contains) >= count) return;
         _logger.LogInformation("Waiting for {Count} eligible clients to connect ({Connected} connected)", count, Registry.ConnectedIds.Count(eligible.Contains));
-        Registry.WaitForAsync(count, eligible.Contains, cancellation).GetAwaiter().GetResult();
+        var waiting = Registry.WaitForAsync(count, eligible.Contains, cancellation);
+        while (Task.WhenAny(waiting, Task.Delay(_options.WaitReport, cancellation)).GetAwaiter().GetResult() != waiting && !waiting.IsCompleted && !cancellation.IsCancellationRequested)
+        {
+            var connected = Registry.ConnectedIds.Where(eligible.Contains).ToHashSet();
+            var missing = eligible.Where(id => !connected.Contains(id)).Order().ToList();
+            _logger.LogWarning("Still waiting for {More} more of {Count} clients ({Connected} connected); not connected: {Missing}{Rest} (--min-clients sets how many a round needs)",
+                count - connected.Count, count, connected.Count, string.Join(", ", missing.Take(20)), missing.Count > 20 ? $" and {missing.Count - 20} more" : "");
+        }
+        waiting.GetAwaiter().GetResult();
     }
 
     /// <summary>The connected clients evaluate their models on their own test splits; the server evaluates the global model on the whole test set.</summary>
