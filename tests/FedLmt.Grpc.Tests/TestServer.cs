@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using System.Collections.Concurrent;
 using FedLmt.Grpc.Protocol;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -20,7 +22,11 @@ sealed class TestServer : IAsyncDisposable
     public string CertsDir => Path.Combine(_dir.Path, "certs");
     public string CaPath => Path.Combine(CertsDir, "ca.crt");
 
-    public static async Task<TestServer> StartAsync(IAdmission? admission = null, BearerTokens? tokens = null, bool requireClientCert = false)
+    /// <summary>What the server logged (warnings and above), when started with <c>captureLogs</c>.</summary>
+    public ConcurrentQueue<string> Logs { get; } = new();
+
+    public static async Task<TestServer> StartAsync(IAdmission? admission = null, BearerTokens? tokens = null, bool requireClientCert = false,
+        int maxUnregisteredCalls = RegistrationGate.DefaultLimit, bool captureLogs = false)
     {
         var server = new TestServer();
         DevelopmentCertificates.Create(server.CertsDir);
@@ -32,7 +38,9 @@ sealed class TestServer : IAsyncDisposable
             KeyPath = Path.Combine(server.CertsDir, "server.key"),
             ClientCaPath = requireClientCert ? server.CaPath : null,
             Tokens = tokens ?? BearerTokens.Shared(Token),
-        }, server.Registry, admission ?? new OpenAdmission(8));
+            MaxUnregisteredCalls = maxUnregisteredCalls,
+        }, server.Registry, admission ?? new OpenAdmission(8),
+            captureLogs ? logging => logging.AddProvider(new QueueLoggerProvider(server.Logs)) : null);
         return server;
     }
 
@@ -145,5 +153,25 @@ sealed class TempDirectory : IDisposable
     public void Dispose()
     {
         try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>Collects formatted log lines of warning level and above.</summary>
+sealed class QueueLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new QueueLogger(lines);
+
+    public void Dispose() { }
+
+    sealed class QueueLogger(ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel)) lines.Enqueue(formatter(state, exception));
+        }
     }
 }

@@ -1,11 +1,10 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Microsoft.Extensions.Logging;
 
 namespace FedLmt.Grpc;
 
 /// <summary>Refuses every call without an accepted "authorization: Bearer TOKEN" header; records which client the token admits.</summary>
-public sealed class BearerTokenInterceptor(BearerTokens tokens, ILogger<BearerTokenInterceptor> logger) : Interceptor
+public sealed class BearerTokenInterceptor(BearerTokens tokens, RefusalLog refusals) : Interceptor
 {
     /// <summary>The key under which a call's admitted client id (an int; -1: any client) is kept in ServerCallContext.UserState.</summary>
     public const string ClientIdKey = "fedlmt.token-client";
@@ -17,7 +16,7 @@ public sealed class BearerTokenInterceptor(BearerTokens tokens, ILogger<BearerTo
         if (header is null || !header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)
             || !tokens.Accepts(header[scheme.Length..].Trim(), out int? clientId))
         {
-            logger.LogWarning("Refused {Method} from {Peer}: {Why}", context.Method, context.Peer, header is null ? "no bearer token" : "wrong bearer token");
+            refusals.Refused("Refused {Method} from {Peer}: {Why}", context.Method, context.Peer, header is null ? "no bearer token" : "wrong bearer token");
             throw new RpcException(new Status(StatusCode.Unauthenticated, "a valid bearer token is required"));
         }
         context.UserState[ClientIdKey] = clientId ?? -1;

@@ -29,6 +29,9 @@ public sealed record ServerEndpointOptions
 
     /// <summary>The largest single message accepted (a chunk is at most 64 KiB of tensor bytes).</summary>
     public int MaxReceiveMessageBytes { get; init; } = 4 << 20;
+
+    /// <summary>Calls that may be open at once without having registered yet (<see cref="RegistrationGate"/>).</summary>
+    public int MaxUnregisteredCalls { get; init; } = RegistrationGate.DefaultLimit;
 }
 
 /// <summary>Kestrel serving <see cref="FederationService"/> over HTTP/2, with bearer-token checks on every call.</summary>
@@ -46,6 +49,9 @@ public sealed class DeploymentHost : IAsyncDisposable
     public IReadOnlyList<string> Addresses { get; }
 
     public ILoggerFactory LoggerFactory => _app.Services.GetRequiredService<ILoggerFactory>();
+
+    /// <summary>The bound on calls waiting to register.</summary>
+    public RegistrationGate Gate => _app.Services.GetRequiredService<RegistrationGate>();
 
     public static async Task<DeploymentHost> StartAsync(ServerEndpointOptions options, ClientRegistry registry, IAdmission admission,
         Action<ILoggingBuilder>? logging = null, CancellationToken cancellation = default)
@@ -98,6 +104,8 @@ public sealed class DeploymentHost : IAsyncDisposable
         // signal): the command that owns the run decides, finishes the round, checkpoints and then disposes the host.
         builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
         builder.Services.AddSingleton(registry);
+        builder.Services.AddSingleton(new RegistrationGate(options.MaxUnregisteredCalls));
+        builder.Services.AddSingleton<RefusalLog>();
         builder.Services.AddSingleton(admission);
         builder.Services.AddSingleton(options.Tokens);
         builder.Services.AddGrpc(grpc =>

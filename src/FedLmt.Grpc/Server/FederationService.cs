@@ -9,7 +9,8 @@ namespace FedLmt.Grpc;
 /// writing what the grid queues for it and routing what it sends to its pending tasks. A client that misbehaves or
 /// vanishes ends only its own session.
 /// </summary>
-public sealed class FederationService(ClientRegistry registry, IAdmission admission, ILogger<FederationService> logger) : Federation.FederationBase
+public sealed class FederationService(ClientRegistry registry, IAdmission admission, RegistrationGate gate, RefusalLog refusals,
+    ILogger<FederationService> logger) : Federation.FederationBase
 {
     /// <summary>How long a new call may take to register.</summary>
     public static TimeSpan RegistrationTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -17,7 +18,14 @@ public sealed class FederationService(ClientRegistry registry, IAdmission admiss
     public override async Task Connect(IAsyncStreamReader<ClientMessage> requestStream, IServerStreamWriter<ServerMessage> responseStream,
         ServerCallContext context)
     {
-        var registration = await ReadRegistrationAsync(requestStream, context).ConfigureAwait(false);
+        if (!gate.TryEnter())
+        {
+            refusals.Refused("Refused a call from {Peer}: {Limit} calls are already waiting to register", context.Peer, gate.Limit);
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, "too many connections waiting to register; retry later"));
+        }
+        Register registration;
+        try { registration = await ReadRegistrationAsync(requestStream, context).ConfigureAwait(false); }
+        finally { gate.Leave(); }
         var session = new ClientSession(registration, context.Peer);
         registry.Add(session);
         logger.LogInformation("Client {Client} connected from {Peer} ({Examples} training examples, tier {Tier}); {Count} connected",
@@ -65,12 +73,12 @@ public sealed class FederationService(ClientRegistry registry, IAdmission admiss
         var registration = requestStream.Current.Register;
         if (context.UserState.TryGetValue(BearerTokenInterceptor.ClientIdKey, out var bound) && bound is int tokenClient && tokenClient >= 0 && tokenClient != registration.ClientId)
         {
-            logger.LogWarning("Refused client {Client} from {Peer}: its token belongs to client {TokenClient}", registration.ClientId, context.Peer, tokenClient);
+            refusals.Refused("Refused client {Client} from {Peer}: its token belongs to client {TokenClient}", registration.ClientId, context.Peer, tokenClient);
             throw new RpcException(new Status(StatusCode.PermissionDenied, $"this token is not client {registration.ClientId}'s"));
         }
         if (admission.Refuse(registration) is { } refusal)
         {
-            logger.LogWarning("Refused client {Client} from {Peer}: {Reason}", registration.ClientId, context.Peer, refusal);
+            refusals.Refused("Refused client {Client} from {Peer}: {Reason}", registration.ClientId, context.Peer, refusal);
             throw new RpcException(new Status(StatusCode.FailedPrecondition, refusal));
         }
         return registration;
