@@ -20,6 +20,8 @@ public static class ConfigLoader
         string yaml = path is null ? "{}" : File.Exists(path)
             ? File.ReadAllText(path)
             : throw new FileNotFoundException($"config file {path} does not exist", path);
+        if (path is not null && string.IsNullOrWhiteSpace(yaml))
+            throw new ArgumentException($"config file {path} is empty; write the keys to change (--keys lists them), or use --preset default");
         return Parse(yaml, overrides, path ?? "(defaults)");
     }
 
@@ -28,6 +30,8 @@ public static class ConfigLoader
         var stream = new YamlStream();
         try { stream.Load(new StringReader(yaml)); }
         catch (YamlException e) { throw new ArgumentException($"{source}: line {e.Start.Line}: {e.Message}"); }
+        if (stream.Documents.Count > 1)
+            throw new ArgumentException($"{source}: line {stream.Documents[1].RootNode.Start.Line}: a second YAML document ('---'); a config is one document");
         var root = stream.Documents.Count == 0 ? new YamlMappingNode() : stream.Documents[0].RootNode as YamlMappingNode
             ?? throw new ArgumentException($"{source}: the top level must be a mapping of keys to values");
         foreach (var o in overrides ?? []) ApplyOverride(root, o);
@@ -67,7 +71,8 @@ public static class ConfigLoader
             .ToDictionary(p => Naming.Apply(p.Name), StringComparer.Ordinal);
         foreach (var (keyNode, value) in map.Children)
         {
-            string key = ((YamlScalarNode)keyNode).Value ?? "";
+            string key = keyNode is YamlScalarNode k ? k.Value ?? ""
+                : throw new ArgumentException($"{source}: line {keyNode.Start.Line}: a key must be a plain name, not a {(keyNode is YamlSequenceNode ? "list" : "mapping")}");
             if (!props.TryGetValue(key, out var prop))
                 throw new ArgumentException(
                     $"{source}: line {keyNode.Start.Line}: unknown key '{prefix}{key}'; allowed{(prefix == "" ? "" : $" under '{prefix.TrimEnd('.')}'")}: {string.Join(", ", props.Keys)}");

@@ -73,6 +73,21 @@ public class SecurityTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Keys_written_over_looser_files_are_owner_only()
+    {
+        using var dir = new TempDirectory();
+        DevelopmentCertificates.Create(dir.Path);
+        string key = Path.Combine(dir.Path, "server.key");
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead); // 0644
+        string before = File.ReadAllText(key);
+        DevelopmentCertificates.Create(dir.Path); // certs --force
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
+        Assert.NotEqual(before, File.ReadAllText(key));
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
+    }
+
+    [Fact]
     public void Development_certificates_chain_to_their_CA_and_name_the_loopback_addresses()
     {
         using var dir = new TempDirectory();

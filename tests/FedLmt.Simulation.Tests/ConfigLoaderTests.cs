@@ -15,6 +15,33 @@ public class ConfigLoaderTests
     }
 
     [Fact]
+    public void An_empty_config_file_is_refused_instead_of_running_the_default_job()
+    {
+        string path = Path.Combine(Directory.CreateTempSubdirectory("fedlmt-config-").FullName, "run.yaml");
+        File.WriteAllText(path, "\n  \n");
+        var e = Assert.Throws<ArgumentException>(() => ConfigLoader.Load(path));
+        Assert.Contains($"config file {path} is empty", e.Message);
+    }
+
+    [Theory]
+    [InlineData("name: x\n---\nseed: 2\n", "(text): line 3: a second YAML document")]
+    [InlineData("name: x\n[1, 2]: 3\n", "(text): line 2: a key must be a plain name, not a list")]
+    [InlineData("model: { {a: 1}: 2 }\n", "(text): line 1: a key must be a plain name, not a mapping")]
+    public void Yaml_a_config_cannot_use_is_refused_with_its_line(string yaml, string expected)
+    {
+        var e = Assert.Throws<ArgumentException>(() => ConfigLoader.Parse(yaml));
+        Assert.StartsWith(expected, e.Message);
+    }
+
+    [Fact]
+    public void A_model_too_wide_to_build_is_refused_before_anything_is_allocated()
+    {
+        var e = Assert.Throws<ArgumentException>(() => ConfigLoader.Parse("model: { width_multiplier: 1e9 }").ModelSpecFor(Data.DatasetResolver.Resolve(null)));
+        Assert.Contains("model.width_multiplier", e.Message);
+        Assert.Contains("(0, 8]", e.Message);
+    }
+
+    [Fact]
     public void Shipped_default_preset_equals_the_built_in_defaults()
     {
         string repoConfigs = Path.Combine(RepoRoot(), "configs", "default.yaml");

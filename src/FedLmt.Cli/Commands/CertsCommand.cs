@@ -44,13 +44,7 @@ public sealed class CertsCommand : Command<CertsCommand.Settings>
         }
         DevelopmentCertificates.Create(dir, settings.Hosts, settings.Days);
         string tokenPath = Path.Combine(dir, "token.txt");
-        if (!File.Exists(tokenPath) || settings.Force)
-        {
-            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            using var writer = new StreamWriter(tokenPath, options);
-            writer.WriteLine(BearerTokens.NewToken());
-        }
+        if (!File.Exists(tokenPath) || settings.Force) PrivateFile.WriteAllText(tokenPath, BearerTokens.NewToken() + "\n");
         var table = new Table().AddColumns("file", "what");
         table.AddRow("ca.crt / ca.key", "development CA (clients trust ca.crt; keep ca.key private)");
         table.AddRow("server.crt / server.key", $"server certificate for localhost, 127.0.0.1, ::1{string.Concat(settings.Hosts.Select(h => ", " + Markup.Escape(h)))}");

@@ -11,6 +11,9 @@ public sealed record ModelSpec
     /// <summary>Architectures <see cref="ModelFactory"/> builds.</summary>
     public static readonly IReadOnlyList<string> Architectures = ["resnet18", "resnet34", "vgg11", "vgg16", "cnn", "mlp"];
 
+    /// <summary>The widest model built: refused above it before any allocation (width 8 gives ResNet-18 ~700M parameters, 2.9 GB).</summary>
+    public const double MaxWidthMultiplier = 8;
+
     public string Architecture { get; init; } = "resnet18";
     public int InChannels { get; init; } = 3;
     public int Height { get; init; } = 32;
@@ -75,7 +78,8 @@ public sealed record ModelSpec
         Check.Require(Height >= 1, "model.height", Height, ">= 1");
         Check.Require(Width >= 1, "model.width", Width, ">= 1");
         Check.Require(NumClasses >= 2, "model.num_classes", NumClasses, ">= 2");
-        Check.Require(WidthMultiplier > 0 && double.IsFinite(WidthMultiplier), "model.width_multiplier", WidthMultiplier, "a finite number > 0");
+        Check.Require(WidthMultiplier > 0 && WidthMultiplier <= MaxWidthMultiplier, "model.width_multiplier", WidthMultiplier,
+            $"a number in (0, {MaxWidthMultiplier}] (ResNet-18 at width 8 already has ~700 million parameters)");
         if (Ratio is double r) Check.Require(r > 0 && double.IsFinite(r), "model.ratio", r, "a finite number > 0 (or absent for the full model)");
         if (SubModelRate is double w) Check.Require(w > 0 && w <= 1, "model.sub_model_rate", w, "a number in (0, 1] (or absent for the whole width)");
         return this;

@@ -61,9 +61,6 @@ public static class DevelopmentCertificates
     static void Write(string directory, string name, X509Certificate2 certificate, ECDsa key)
     {
         File.WriteAllText(Path.Combine(directory, name + ".crt"), certificate.ExportCertificatePem() + "\n");
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // private from the first byte
-        using var writer = new StreamWriter(Path.Combine(directory, name + ".key"), options);
-        writer.Write(key.ExportPkcs8PrivateKeyPem() + "\n");
+        PrivateFile.WriteAllText(Path.Combine(directory, name + ".key"), key.ExportPkcs8PrivateKeyPem() + "\n");
     }
 }
