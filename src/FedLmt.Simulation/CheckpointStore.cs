@@ -11,7 +11,8 @@ namespace FedLmt.Simulation;
 /// <summary>
 /// Saves and loads a strategy's <see cref="ServerState"/> as one file, replaced atomically, so a crash leaves either
 /// the previous checkpoint or the new one. Layout: "FEDLMTCK", a little-endian int32 header length, a JSON header
-/// (strategy, round, scalars, and for every tensor its group, name, dtype, shape, byte offset), then raw tensor bytes.
+/// (strategy, round, scalars, for every tensor its group, name, dtype, shape, byte offset, and the SHA-256 of all tensor
+/// bytes), then raw tensor bytes. A damaged file is refused with its path and what is wrong; it never resumes a run.
 /// </summary>
 public static class CheckpointStore
 {
@@ -19,7 +20,9 @@ public static class CheckpointStore
 
     sealed record Entry(string Group, string Name, string DType, long[] Shape, long Offset, long Length);
 
-    sealed record Header(int Version, string Strategy, int CompletedRounds, Dictionary<string, double> Scalars, List<Entry> Tensors);
+    // Version 2 adds Sha256: the hex SHA-256 of all tensor bytes, checked on load (version 1 files load without it).
+    sealed record Header(int Version, string Strategy, int CompletedRounds, Dictionary<string, double> Scalars, List<Entry> Tensors,
+        string? Sha256 = null);
 
     public static void Save(string path, ServerState state)
     {
@@ -32,14 +35,17 @@ public static class CheckpointStore
 
         long offset = 0;
         var entries = new List<Entry>();
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         foreach (var (group, name, t) in tensors)
         {
             long length = t.numel() * t.ElementSize;
             entries.Add(new Entry(group, name, t.dtype.ToString(), t.shape, offset, length));
             offset += length;
+            using var contiguous = t.contiguous();
+            sha.AppendData(contiguous.bytes);
         }
-        var header = JsonSerializer.SerializeToUtf8Bytes(new Header(1, state.Strategy, state.CompletedRounds,
-            new Dictionary<string, double>(state.Scalars), entries));
+        var header = JsonSerializer.SerializeToUtf8Bytes(new Header(2, state.Strategy, state.CompletedRounds,
+            new Dictionary<string, double>(state.Scalars), entries, Convert.ToHexString(sha.GetHashAndReset())));
         AtomicFile.Write(path, stream =>
         {
             stream.Write(Magic);
@@ -64,17 +70,32 @@ public static class CheckpointStore
         int headerLength = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(8, 4));
         if (headerLength <= 0 || 12L + headerLength > bytes.Length)
             throw new InvalidDataException($"{path}: header length {headerLength} does not fit a {bytes.Length}-byte file (truncated?)");
-        var header = JsonSerializer.Deserialize<Header>(bytes.AsSpan(12, headerLength))
-            ?? throw new InvalidDataException($"{path}: empty header");
+        Header header;
+        try
+        {
+            header = JsonSerializer.Deserialize<Header>(bytes.AsSpan(12, headerLength)) ?? throw new InvalidDataException($"{path}: empty header");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: the checkpoint header is corrupt ({e.Message})");
+        }
+        if (header.Tensors is null || header.Strategy is null || header.Scalars is null)
+            throw new InvalidDataException($"{path}: the checkpoint header lacks its tensors, strategy or scalars (corrupt)");
         long dataStart = 12L + headerLength;
         long expected = header.Tensors.Sum(e => e.Length);
         if (dataStart + expected != bytes.Length)
             throw new InvalidDataException($"{path}: holds {bytes.Length - dataStart} tensor bytes, its header describes {expected} (truncated or corrupt)");
+        if (header.Sha256 is not null
+            && !Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes.AsSpan((int)dataStart))).Equals(header.Sha256, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException($"{path}: the tensor bytes do not match the checkpoint's SHA-256 (the file was damaged); restore a copy or start the run afresh");
+        if (header.Version >= 2 && header.Sha256 is null)
+            throw new InvalidDataException($"{path}: a version {header.Version} checkpoint without its SHA-256 (corrupt)");
 
         var groups = new Dictionary<string, List<KeyValuePair<string, Tensor>>>(StringComparer.Ordinal);
         foreach (var e in header.Tensors)
         {
-            var dtype = Enum.Parse<ScalarType>(e.DType);
+            if (!Enum.TryParse<ScalarType>(e.DType, out var dtype))
+                throw new InvalidDataException($"{path}: tensor '{e.Name}' has an unknown dtype '{e.DType}' (corrupt)");
             var t = torch.empty(e.Shape, dtype);
             t.bytes = bytes.AsSpan((int)(dataStart + e.Offset), (int)e.Length);
             if (!groups.TryGetValue(e.Group, out var list)) groups[e.Group] = list = [];

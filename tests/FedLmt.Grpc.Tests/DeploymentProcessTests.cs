@@ -130,7 +130,8 @@ public class DeploymentProcessTests : IDisposable
         string[] options = ["--set", "federated.rounds=6"];
         var server = StartServer(config, deployed, [.. options, "--min-clients", "3"]);
         string url = UrlOf(server);
-        var clients = Enumerable.Range(0, 3).Select(id => StartClient(url, id, config, options)).ToList();
+        // Replies held back half a second, so a round is slower than the signal (the small preset's rounds take ~0.1 s).
+        var clients = Enumerable.Range(0, 3).Select(id => StartClient(url, id, config, [.. options, "--reply-delay", "500"])).ToList();
         server.WaitFor("round 1/6");
         server.Terminate(); // what systemctl stop sends; before, the web host swallowed it and the stop ended in SIGKILL
 

@@ -46,6 +46,24 @@ public class SecurityTests
         Assert.NotNull(client.Welcome);
     }
 
+    [Fact]
+    public async Task A_second_connection_with_a_live_clients_id_is_refused_and_the_first_keeps_its_place()
+    {
+        // Before: two processes with one id replaced each other back and forth and updates were lost silently.
+        await using var server = await TestServer.StartAsync();
+        var first = await RawClient.ConnectAsync(server.Connection(), 0);
+        var e = await Assert.ThrowsAsync<RpcException>(() => RawClient.ConnectAsync(server.Connection(), 0));
+        Assert.Equal(StatusCode.AlreadyExists, e.StatusCode);
+        Assert.Contains("client 0 is connected already", e.Status.Detail);
+        Assert.Equal(1, server.Registry.Count);
+        Assert.False(server.Registry.Get(0)!.Closed.IsCancellationRequested);
+
+        // Once the first is gone, the id is free again.
+        await first.DisposeAsync();
+        await using var second = await RawClient.ConnectAsync(server.Connection(), 0);
+        Assert.NotNull(second.Welcome);
+    }
+
     [Theory]
     [InlineData("http://0.0.0.0:0")]
     [InlineData("http://10.1.2.3:0")]

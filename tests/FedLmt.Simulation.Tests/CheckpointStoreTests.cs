@@ -50,6 +50,32 @@ public class CheckpointStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_flipped_tensor_byte_is_refused_by_its_checksum_instead_of_resuming_a_damaged_run()
+    {
+        // Before: a flipped byte resumed into a NaN run.
+        string path = Path.Combine(_dir, "c.bin");
+        using (var state = Sample()) CheckpointStore.Save(path, state);
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[^3] ^= 0x40; // inside the last tensor's bytes
+        File.WriteAllBytes(path, bytes);
+        var ex = Assert.Throws<InvalidDataException>(() => CheckpointStore.Load(path));
+        Assert.Contains(path, ex.Message);
+        Assert.Contains("do not match the checkpoint's SHA-256", ex.Message);
+    }
+
+    [Fact]
+    public void A_corrupt_header_is_refused_naming_the_file()
+    {
+        string path = Path.Combine(_dir, "c.bin");
+        using (var state = Sample()) CheckpointStore.Save(path, state);
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[12] = (byte)'x'; // the JSON header's first character
+        File.WriteAllBytes(path, bytes);
+        var ex = Assert.Throws<InvalidDataException>(() => CheckpointStore.Load(path));
+        Assert.StartsWith($"{path}: the checkpoint header is corrupt", ex.Message);
+    }
+
+    [Fact]
     public void Saving_over_a_checkpoint_replaces_it_whole()
     {
         string path = Path.Combine(_dir, "c.bin");

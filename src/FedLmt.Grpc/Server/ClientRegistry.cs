@@ -32,13 +32,37 @@ public sealed class ClientRegistry
 
     public IReadOnlyCollection<ClientSession> Sessions => _sessions.Values.ToList();
 
-    /// <summary>Adds a session; an older session of the same client is closed.</summary>
-    public void Add(ClientSession session)
+    /// <summary>
+    /// Adds a session unless the client is connected already. A session of the same id that is ending (its call closed,
+    /// not yet removed) is replaced; one still live gets <paramref name="grace"/> to end (a reconnect racing the cleanup of
+    /// its old call) and otherwise stays: a second process with the same id is refused, not allowed to replace the
+    /// first back and forth while updates are lost. Returns the live session that kept the id, or null once added.
+    /// </summary>
+    public async Task<ClientSession?> TryAddAsync(ClientSession session, TimeSpan grace)
     {
-        ClientSession? old = null;
-        _sessions.AddOrUpdate(session.ClientId, session, (_, existing) => { old = existing; return session; });
-        old?.Close($"client {session.ClientId} reconnected; its old connection was dropped");
-        Pulse();
+        var deadline = DateTime.UtcNow + grace;
+        while (true)
+        {
+            if (_sessions.TryAdd(session.ClientId, session))
+            {
+                Pulse();
+                return null;
+            }
+            if (!_sessions.TryGetValue(session.ClientId, out var existing)) continue;
+            if (existing.Closed.IsCancellationRequested)
+            {
+                if (_sessions.TryUpdate(session.ClientId, session, existing))
+                {
+                    Pulse();
+                    return null;
+                }
+                continue;
+            }
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero) return existing;
+            try { await Task.Delay(left, existing.Closed).ConfigureAwait(false); }
+            catch (OperationCanceledException) { } // it ended: take its place
+        }
     }
 
     /// <summary>Removes a session if it is still the client's current one.</summary>

@@ -12,6 +12,9 @@ namespace FedLmt.Grpc;
 public sealed class FederationService(ClientRegistry registry, IAdmission admission, RegistrationGate gate, RefusalLog refusals,
     ILogger<FederationService> logger) : Federation.FederationBase
 {
+    /// <summary>How long a registration waits for a live session of the same id to end before it is refused.</summary>
+    public static TimeSpan DuplicateGrace { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How long a new call may take to register.</summary>
     public static TimeSpan RegistrationTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -27,7 +30,12 @@ public sealed class FederationService(ClientRegistry registry, IAdmission admiss
         try { registration = await ReadRegistrationAsync(requestStream, context).ConfigureAwait(false); }
         finally { gate.Leave(); }
         var session = new ClientSession(registration, context.Peer);
-        registry.Add(session);
+        if (await registry.TryAddAsync(session, DuplicateGrace).ConfigureAwait(false) is { } live)
+        {
+            refusals.Refused("Refused client {Client} from {Peer}: it is connected already from {Live}", registration.ClientId, context.Peer, live.Peer);
+            throw new RpcException(new Status(StatusCode.AlreadyExists,
+                $"client {registration.ClientId} is connected already (from {live.Peer}); one process per client id"));
+        }
         logger.LogInformation("Client {Client} connected from {Peer} ({Examples} training examples, tier {Tier}); {Count} connected",
             session.ClientId, context.Peer, session.TrainExamples, session.Tier, registry.Count);
         session.Send(new ServerMessage { Welcome = admission.WelcomeFor(registration) });
