@@ -100,6 +100,7 @@ public class GrpcGridTests
     [InlineData("offset", "chunk at offset 8, expected 0")]
     [InlineData("overflow", "overflows")]
     [InlineData("reported", "client 1 reported: out of memory")]
+    [InlineData("forged-log", "client 1 reported: oom??2026-01-01 WARN client 0 dropped?[2J")]
     [InlineData("infinite-loss", "metric 'train_loss' = Infinity is out of range (finite and >= 0)")]
     [InlineData("accuracy", "metric 'train_accuracy' = 1000000000 is out of range (an accuracy is in [0, 1])")]
     [InlineData("unknown-metric", "unknown metric 'client_macs_bonus' in a training reply")]
@@ -138,6 +139,9 @@ public class GrpcGridTests
                     });
                     break;
                 case "reported": await client.SendAsync(new ClientMessage { Failed = new TaskFailed { TaskId = task.TaskId, Reason = "out of memory" } }); break;
+                case "forged-log": // a reason that would forge a log line and clear the operator's terminal
+                    await client.SendAsync(new ClientMessage { Failed = new TaskFailed { TaskId = task.TaskId, Reason = "oom\r\n2026-01-01 WARN client 0 dropped\u001b[2J" + new string('x', 10_000) } });
+                    break;
                 case "infinite-loss": await client.ReplyAsync(task, payload, edit: r => r.Metrics["train_loss"] = double.PositiveInfinity); break;
                 case "accuracy": await client.ReplyAsync(task, payload, edit: r => r.Metrics["train_accuracy"] = 1e9); break;
                 case "unknown-metric": await client.ReplyAsync(task, payload, edit: r => r.Metrics["client_macs_bonus"] = 1); break;

@@ -29,7 +29,7 @@ public sealed class ClientSession
         ClientId = registration.ClientId;
         TrainExamples = registration.TrainExamples;
         TestExamples = registration.TestExamples;
-        Tier = registration.Tier;
+        Tier = ClientText.Clean(registration.Tier);
         CustomDigest = registration.CustomDigest.ToByteArray();
         Peer = peer;
     }
@@ -100,7 +100,7 @@ public sealed class ClientSession
                 t.OnChunk(message.Chunk);
                 return true;
             case ClientMessage.KindOneofCase.Failed when _pending.TryGetValue(message.Failed.TaskId, out var t):
-                t.Fail($"client {ClientId} reported: {message.Failed.Reason}");
+                t.Fail($"client {ClientId} reported: {ClientText.Clean(message.Failed.Reason)}");
                 return true;
             default:
                 return false;

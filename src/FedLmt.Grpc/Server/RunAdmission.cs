@@ -22,7 +22,7 @@ public sealed class RunAdmission(RunSetup setup, Func<int> completedRounds) : IA
             return $"client {r.ClientId} registered {r.TrainExamples} training and {r.TestExamples} test examples; the run's partition gives it " +
                    $"{data.TrainCount} and {data.TestCount} (same config and dataset on both sides?)";
         string tier = setup.Population.TierOf(r.ClientId).Name;
-        if (r.Tier != tier) return $"client {r.ClientId} registered tier '{r.Tier}'; the run assigns it '{tier}'";
+        if (r.Tier != tier) return $"client {r.ClientId} registered tier '{ClientText.Clean(r.Tier)}'; the run assigns it '{tier}'";
         return null;
     }
 
