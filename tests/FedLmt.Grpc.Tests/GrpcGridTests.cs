@@ -154,6 +154,29 @@ public class GrpcGridTests
     }
 
     [Fact]
+    public async Task A_refused_client_is_told_why()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var good = await RawClient.ConnectAsync(server.Connection(), 0);
+        await using var bad = await RawClient.ConnectAsync(server.Connection(), 1);
+        server.WaitForClients(2);
+        using var parameters = Parameters();
+        var round = Task.Run(() => server.Grid.Train([Instruction(0, parameters), Instruction(1, parameters)]));
+        var (t0, p0) = await good.ReceiveTaskAsync();
+        await good.ReplyAsync(t0, p0);
+        var (t1, p1) = await bad.ReceiveTaskAsync();
+        await bad.ReplyAsync(t1, p1, numExamples: 1_000_000);
+        using var result = await round.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Single(result.Failures);
+
+        var outcome = (await bad.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(30))).Outcome;
+        Assert.NotNull(outcome);
+        Assert.Equal(t1.TaskId, outcome.TaskId);
+        Assert.False(outcome.Accepted);
+        Assert.Contains("refused: num_examples 1000000, but the client registered 10", outcome.Reason);
+    }
+
+    [Fact]
     public async Task Work_metrics_are_the_servers_own_count_whatever_a_client_claims()
     {
         await using var server = await TestServer.StartAsync();

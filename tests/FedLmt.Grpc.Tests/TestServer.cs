@@ -126,6 +126,13 @@ sealed class RawClient : IAsyncDisposable
 
     public Task SendAsync(ClientMessage message) => _call.RequestStream.WriteAsync(message);
 
+    /// <summary>The next message from the server, whatever it is.</summary>
+    public async Task<ServerMessage> ReceiveAsync()
+    {
+        Assert.True(await _call.ResponseStream.MoveNext());
+        return _call.ResponseStream.Current;
+    }
+
     /// <summary>Replies with <paramref name="payload"/> as a training update.</summary>
     public async Task ReplyAsync(TaskHeader task, TensorPayload payload, long numExamples = 10, int? round = null, Action<ReplyHeader>? edit = null)
     {

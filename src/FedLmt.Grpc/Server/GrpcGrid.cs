@@ -72,6 +72,11 @@ public sealed class GrpcGrid : IClientGrid
             if (outcome.Failure is not null)
             {
                 failures.Add(Failure(task.ClientId, task.Round, outcome.Failure));
+                // Tell the device why (a closed session takes nothing): it drops what it held back for this task.
+                session.Send(new ServerMessage
+                {
+                    Outcome = new UpdateOutcome { TaskId = task.TaskId, Round = task.Round, Accepted = false, Reason = $"refused: {outcome.Failure}" },
+                });
                 continue;
             }
             // The work metrics come from the server's own count, not the device's word.
