@@ -162,6 +162,18 @@ public class DeploymentProcessTests : IDisposable
         Assert.True(server.WaitForExit(60) == 0, server.Output);
     }
 
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void A_client_speaking_http_to_the_https_port_gives_up_with_a_hint_instead_of_retrying_forever()
+    {
+        var server = StartServer("preset:small", Path.Combine(_dir.Path, "mismatch"));
+        string url = UrlOf(server).Replace("https://", "http://");
+        var client = StartClient(url, 0, "preset:small", "--insecure");
+        Assert.Equal(3, client.WaitForExit(120));
+        Assert.Contains("failed in the handshake", client.Output);
+        Assert.Contains("the server speaks https but the URL says http", client.Output);
+    }
+
     public void Dispose()
     {
         foreach (var p in _processes) p.Dispose();

@@ -75,7 +75,7 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
     /// <summary>Connects and serves tasks until the run finishes, the server refuses the client, or cancellation.</summary>
     public async Task<ClientExit> RunAsync(CancellationToken cancellation = default)
     {
-        int attempt = 0;
+        int attempt = 0, handshakeFailures = 0;
         while (!cancellation.IsCancellationRequested)
         {
             bool registered = false;
@@ -94,6 +94,15 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
             catch (Exception e) when (!cancellation.IsCancellationRequested && e is RpcException or IOException or HttpRequestException or InvalidOperationException)
             {
                 _logger.LogWarning("Client {Client}: connection to {Server} failed: {Error}", clientId, options.Server, Describe(e));
+                handshakeFailures = !registered && IsHandshakeFailure(e) ? handshakeFailures + 1 : 0;
+                if (handshakeFailures >= HandshakeAttempts)
+                {
+                    RefusalReason = $"{HandshakeAttempts} connections to {options.Server} failed in the handshake (last: {Describe(e)}). Probably: " +
+                        "the server speaks https but the URL says http (or the other way round); the server requires a client certificate " +
+                        "(--certs with client.crt and client.key, or --cert/--key); or the server's certificate does not chain to --ca";
+                    _logger.LogError("Client {Client}: giving up: {Reason}", clientId, RefusalReason);
+                    return ClientExit.Refused;
+                }
             }
             catch (Exception) when (cancellation.IsCancellationRequested)
             {
@@ -112,6 +121,25 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
     {
         double ceiling = Math.Min(options.MaxBackoff.TotalSeconds, options.InitialBackoff.TotalSeconds * Math.Pow(2, Math.Min(attempt, 30)));
         return TimeSpan.FromSeconds(ceiling * (0.5 + 0.5 * Random.Shared.NextDouble())); // jitter: clients of a restarted server do not return in lockstep
+    }
+
+    /// <summary>Consecutive handshake failures after which a client stops and says what is probably misconfigured.</summary>
+    public int HandshakeAttempts { get; init; } = 5;
+
+    /// <summary>
+    /// A failure of TLS or of the HTTP/2 handshake - a misconfiguration that retrying does not cure - as opposed to a
+    /// server that is not there (connection refused, unreachable: it may be restarting, so the client keeps trying).
+    /// </summary>
+    static bool IsHandshakeFailure(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+        {
+            if (x is System.Net.Sockets.SocketException) return false;
+            if (x is System.Security.Authentication.AuthenticationException or HttpProtocolException) return true;
+            if (x.Message.Contains("HTTP/2", StringComparison.Ordinal) || x.Message.Contains("SSL", StringComparison.Ordinal)
+                || x.Message.Contains("response ended prematurely", StringComparison.Ordinal)) return true;
+        }
+        return false;
     }
 
     static string Describe(Exception e) => e is RpcException r ? $"{r.StatusCode}: {r.Status.Detail}" : $"{e.GetType().Name}: {e.Message}";
