@@ -37,6 +37,15 @@ public sealed class RunRecorder : IDisposable
         string path = Path.Combine(directory, "results.jsonl");
         var existing = File.Exists(path) ? JsonLinesAppender.ReadAll<RoundRecord>(path, Json) : [];
         _records = existing.Where(r => r.Round <= keepRounds).ToList();
+        // A resumed run continues its cumulative figures from the last record: a record lost to a torn write would leave
+        // every later figure short by a round, so the records must cover every round the checkpoint has (checked before
+        // the file is rewritten, so nothing is lost by refusing).
+        var missing = Enumerable.Range(1, keepRounds).Except(_records.Select(r => r.Round)).ToList();
+        if (missing.Count > 0)
+            throw new InvalidDataException(
+                $"{path}: the checkpoint is after round {keepRounds}, but the records of round{(missing.Count > 1 ? "s" : "")} " +
+                $"{string.Join(", ", missing.Take(10))}{(missing.Count > 10 ? ", ..." : "")} are missing (a line torn by a crash?), so every later " +
+                "cumulative figure would be short; restore the file, or start the run afresh in another --out");
         AtomicFile.WriteAllText(path, string.Concat(_records.Select(r => JsonSerializer.Serialize(r, Json) + "\n")));
         _jsonl = new JsonLinesAppender(path, Json);
         _tensorboard = torch.utils.tensorboard.SummaryWriter(Path.Combine(directory, "tb"));

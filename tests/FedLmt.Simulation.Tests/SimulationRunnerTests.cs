@@ -71,6 +71,23 @@ public class SimulationRunnerTests : IDisposable
     }
 
     [Fact]
+    public void Resume_refuses_results_that_lost_a_round_the_checkpoint_has()
+    {
+        // Before: the torn last line was dropped silently and every later cumulative figure was short by one round.
+        using var cancel = new CancellationTokenSource();
+        var progress = new Inline(r => { if (r.Round == 2) cancel.Cancel(); });
+        new SimulationRunner(Small(), Out("torn")).Run(progress: progress, cancellation: cancel.Token);
+        string results = Path.Combine(Out("torn"), "results.jsonl");
+        var lines = File.ReadAllLines(results);
+        File.WriteAllText(results, lines[0] + "\n" + lines[1][..(lines[1].Length / 2)]); // round 2's line torn
+        string before = File.ReadAllText(results);
+
+        var e = Assert.Throws<InvalidDataException>(() => new SimulationRunner(Small(), Out("torn")).Run(resume: true));
+        Assert.Contains("the checkpoint is after round 2, but the records of round 2 are missing", e.Message);
+        Assert.Equal(before, File.ReadAllText(results)); // refusing loses nothing
+    }
+
+    [Fact]
     public void Resume_refuses_a_changed_config_and_a_fresh_run_refuses_an_existing_one()
     {
         new SimulationRunner(Small("federated.rounds=1"), Out("x")).Run();
