@@ -39,19 +39,29 @@ public class GrpcGridTests
         return new TensorPayload(headers, p.Segments);
     }
 
+    /// <summary>
+    /// One training round of the connected clients 0 and 1: client 0 replies faithfully, client 1 as <paramref name="answer"/>
+    /// says. The caller disposes the result.
+    /// </summary>
+    static async Task<GridResult<TrainReply>> TrainRound(TestServer server, RawClient good, RawClient other, NamedTensors parameters,
+        Func<RawClient, TaskHeader, TensorPayload, Task> answer)
+    {
+        server.WaitForClients(2);
+        var round = Task.Run(() => server.Grid.Train([Instruction(0, parameters), Instruction(1, parameters)]));
+        var (t0, p0) = await good.ReceiveTaskAsync();
+        await good.ReplyAsync(t0, p0);
+        var (t1, p1) = await other.ReceiveTaskAsync();
+        await answer(other, t1, p1);
+        return await round.WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
     /// <summary>Runs one training round with a faithful client 0 and client 1 answering as <paramref name="answer"/> says.</summary>
     static async Task<(List<TrainReply> Replies, List<ClientFailure> Failures)> RoundWithAdversary(TestServer server, Func<RawClient, TaskHeader, TensorPayload, Task> answer)
     {
         await using var good = await RawClient.ConnectAsync(server.Connection(), 0);
         await using var bad = await RawClient.ConnectAsync(server.Connection(), 1);
-        server.WaitForClients(2);
         using var parameters = Parameters();
-        var round = Task.Run(() => server.Grid.Train([Instruction(0, parameters), Instruction(1, parameters)]));
-        var (t0, p0) = await good.ReceiveTaskAsync();
-        await good.ReplyAsync(t0, p0);
-        var (t1, p1) = await bad.ReceiveTaskAsync();
-        await answer(bad, t1, p1);
-        var result = await round.WaitAsync(TimeSpan.FromSeconds(60));
+        var result = await TrainRound(server, good, bad, parameters, answer);
         try
         {
             Assert.Equal([0], result.Replies.Select(r => r.ClientId));
@@ -159,19 +169,18 @@ public class GrpcGridTests
         await using var server = await TestServer.StartAsync();
         await using var good = await RawClient.ConnectAsync(server.Connection(), 0);
         await using var bad = await RawClient.ConnectAsync(server.Connection(), 1);
-        server.WaitForClients(2);
         using var parameters = Parameters();
-        var round = Task.Run(() => server.Grid.Train([Instruction(0, parameters), Instruction(1, parameters)]));
-        var (t0, p0) = await good.ReceiveTaskAsync();
-        await good.ReplyAsync(t0, p0);
-        var (t1, p1) = await bad.ReceiveTaskAsync();
-        await bad.ReplyAsync(t1, p1, numExamples: 1_000_000);
-        using var result = await round.WaitAsync(TimeSpan.FromSeconds(60));
+        long refusedTask = 0;
+        using var result = await TrainRound(server, good, bad, parameters, (client, task, payload) =>
+        {
+            refusedTask = task.TaskId;
+            return client.ReplyAsync(task, payload, numExamples: 1_000_000);
+        });
         Assert.Single(result.Failures);
 
         var outcome = (await bad.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(30))).Outcome;
         Assert.NotNull(outcome);
-        Assert.Equal(t1.TaskId, outcome.TaskId);
+        Assert.Equal(refusedTask, outcome.TaskId);
         Assert.False(outcome.Accepted);
         Assert.Contains("refused: num_examples 1000000, but the client registered 10", outcome.Reason);
     }
@@ -182,24 +191,18 @@ public class GrpcGridTests
         await using var server = await TestServer.StartAsync();
         await using var honest = await RawClient.ConnectAsync(server.Connection(), 0);
         await using var boaster = await RawClient.ConnectAsync(server.Connection(), 1);
-        server.WaitForClients(2);
         using var parameters = Parameters();
-        var instructions = new[] { Instruction(0, parameters), Instruction(1, parameters) };
-        var round = Task.Run(() => server.Grid.Train(instructions));
-        var (t0, p0) = await honest.ReceiveTaskAsync();
-        await honest.ReplyAsync(t0, p0);
-        var (t1, p1) = await boaster.ReceiveTaskAsync();
-        await boaster.ReplyAsync(t1, p1, edit: r =>
+        using var result = await TrainRound(server, honest, boaster, parameters, (client, task, payload) => client.ReplyAsync(task, payload, edit: r =>
         {
             r.Metrics["macs"] = 1e300;
             r.Metrics["steps"] = 1e9;
             r.Metrics["samples_processed"] = 1e12;
-        });
-        using var result = await round.WaitAsync(TimeSpan.FromSeconds(60));
+        }));
         Assert.Empty(result.Failures);
         // 10 registered examples, 1 epoch of batch 32 (LocalTrainingConfig's defaults): 1 step, 10 samples, and the MLP's
         // forward MACs per sample x 3 x 10 - for both clients alike.
-        long macsPerSample = ModelCostCatalog.Shared.Of(instructions[0].Spec).MacsPerSample;
+        using var probe = Instruction(0, parameters);
+        long macsPerSample = ModelCostCatalog.Shared.Of(probe.Spec).MacsPerSample;
         foreach (var reply in result.Replies)
         {
             Assert.Equal(macsPerSample * 3.0 * 10, reply.Metrics["macs"]);

@@ -43,7 +43,7 @@ public static class RoundThroughput
                         using var instruction = new TrainInstruction(round, c, spec, global.Where(_ => true), 0.05, local, TrainPhase.AllAtOnce, 1);
                         replies.Add(trainer.Train(instruction, clients[c]));
                     }
-                    WeightedAverage.Into(global, replies.Select(r => ((IReadOnlyDictionary<string, TorchSharp.torch.Tensor>)r.Parameters, r.NumExamples)).ToList());
+                    WeightedAverage.Into(global, replies);
                 }
                 finally
                 {

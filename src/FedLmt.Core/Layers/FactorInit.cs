@@ -21,19 +21,15 @@ public enum FactorInit
 public static class FactorInits
 {
     /// <summary>Every name, in the order of the enum.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["spectral", "direct", "kaiming_fan_out"];
+    public static IReadOnlyList<string> Names => AllNames;
+
+    static readonly string[] AllNames = ["spectral", "direct", "kaiming_fan_out"];
 
     /// <summary>The config name of <paramref name="init"/>.</summary>
     public static string Name(FactorInit init) => Names[(int)init];
 
     /// <summary>The init a config name means; refuses an unknown one, naming the key and the allowed values.</summary>
-    public static FactorInit Parse(string name) => Names.IndexOf(name) is int i and >= 0
+    public static FactorInit Parse(string name) => Array.IndexOf(AllNames, name) is int i and >= 0
         ? (FactorInit)i
-        : throw new ArgumentException($"model.init '{name}' is unknown; allowed: {string.Join(", ", Names)}");
-
-    static int IndexOf(this IReadOnlyList<string> names, string name)
-    {
-        for (int i = 0; i < names.Count; i++) if (names[i] == name) return i;
-        return -1;
-    }
+        : throw new ArgumentException($"model.init '{name}' is unknown; allowed: {string.Join(", ", AllNames)}");
 }

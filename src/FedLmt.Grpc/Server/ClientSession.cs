@@ -67,13 +67,11 @@ public sealed class ClientSession
     /// <summary>The writer loop reports a message written to the client's stream.</summary>
     public void Sent(ServerMessage message) => Interlocked.Add(ref _queuedBytes, -message.CalculateSize());
 
-    /// <summary>Ends the session if more than <see cref="UndrainedLimitBytes"/> are still queued; true if it did.</summary>
-    public bool DropIfUndrained(string when)
+    /// <summary>Ends the session if more than <see cref="UndrainedLimitBytes"/> are still queued.</summary>
+    public void DropIfUndrained(string when)
     {
         long queued = QueuedBytes;
-        if (queued <= UndrainedLimitBytes) return false;
-        Close($"client {ClientId} does not read its stream: {queued} bytes still queued {when}; dropped");
-        return true;
+        if (queued > UndrainedLimitBytes) Close($"client {ClientId} does not read its stream: {queued} bytes still queued {when}; dropped");
     }
 
     /// <summary>Registers a task and queues its header and chunks; the task fails at once if the session has ended.</summary>

@@ -55,7 +55,7 @@ public sealed class FederationService(ClientRegistry registry, IAdmission admiss
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or RpcException or InvalidOperationException)
         {
-            reason = session.Closed.IsCancellationRequested ? session.CloseReason ?? "replaced by a newer connection" : $"connection lost ({e.GetType().Name}: {e.Message})";
+            reason = session.Closed.IsCancellationRequested ? session.CloseReason ?? "closed by the server" : $"connection lost ({e.GetType().Name}: {e.Message})";
         }
         finally
         {

@@ -72,7 +72,7 @@ public sealed class ClientTrainer
         {
             [MetricNames.TrainLoss] = seen == 0 ? double.NaN : lossSum / seen,
             [MetricNames.TrainAccuracy] = seen == 0 ? double.NaN : (double)correct / seen,
-            [MetricNames.Macs] = _costs.Of(instruction.Spec).MacsPerSample * 3 * seen,
+            [MetricNames.Macs] = TrainingMacs(_costs, instruction.Spec, seen),
             [MetricNames.Steps] = step,
             [MetricNames.SamplesProcessed] = seen,
         };
@@ -90,11 +90,14 @@ public sealed class ClientTrainer
         long steps = (trainCount + instruction.Local.BatchSize - 1) / instruction.Local.BatchSize * instruction.Local.Epochs;
         return new Dictionary<string, double>(StringComparer.Ordinal)
         {
-            [MetricNames.Macs] = (costs ?? ModelCostCatalog.Shared).Of(instruction.Spec).MacsPerSample * 3 * samples,
+            [MetricNames.Macs] = TrainingMacs(costs ?? ModelCostCatalog.Shared, instruction.Spec, samples),
             [MetricNames.Steps] = steps,
             [MetricNames.SamplesProcessed] = samples,
         };
     }
+
+    /// <summary>Multiply-accumulates of training on <paramref name="samples"/> samples: forward MACs x 3 (forward and backward).</summary>
+    static long TrainingMacs(ModelCostCatalog costs, ModelSpec spec, long samples) => costs.Of(spec).MacsPerSample * 3 * samples;
 
     /// <summary>Evaluates the instruction's model on the client's test split.</summary>
     public EvaluateReply Evaluate(EvaluateInstruction instruction, IClientData data)

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace FedLmt.Federated;
 
-/// <summary>Times <see cref="WeightedAverage.Into"/> on a realistic payload: N client updates of a full ResNet-18 (11.2M parameters).</summary>
+/// <summary>Times <see cref="WeightedAverage"/>.Into on a realistic payload: N client updates of a full ResNet-18 (11.2M parameters).</summary>
 public static class AggregationBenchmark
 {
     /// <summary>

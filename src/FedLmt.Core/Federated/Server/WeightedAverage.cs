@@ -9,6 +9,11 @@ namespace FedLmt.Federated;
 /// </summary>
 public static class WeightedAverage
 {
+    /// <summary>FedAvg over training replies: their parameters weighted by their example counts (see the overload below).</summary>
+    /// <returns>Whether the target changed.</returns>
+    public static bool Into(NamedTensors target, IReadOnlyList<TrainReply> replies) =>
+        Into(target, replies.Select(r => ((IReadOnlyDictionary<string, Tensor>)r.Parameters, r.NumExamples)).ToList());
+
     /// <summary>
     /// Sets every entry of <paramref name="target"/> that <paramref name="include"/> accepts (all when null) to
     /// sum_i w_i x_i / sum_i w_i over <paramref name="updates"/>. Updates may carry extra entries; a missing or

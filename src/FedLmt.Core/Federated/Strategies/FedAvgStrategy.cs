@@ -110,7 +110,7 @@ public class FedAvgStrategy : IStrategy
 
     /// <summary>Folds the replies into the server state: here every global entry becomes their weighted average.</summary>
     protected virtual void AggregateParameters(int round, IReadOnlyList<TrainReply> replies) =>
-        WeightedAverage.Into(Global, replies.Select(r => ((IReadOnlyDictionary<string, TorchSharp.torch.Tensor>)r.Parameters, r.NumExamples)).ToList());
+        WeightedAverage.Into(Global, replies);
 
     public IReadOnlyList<EvaluateInstruction> ConfigureEvaluate(int round, IReadOnlyList<int> clients) =>
         clients.Select(c => EvaluationFor(round, c)).ToList();

@@ -80,7 +80,7 @@ public sealed class PFedLmtStrategy : FedLmtStrategy
             return;
         }
         // Global holds only the common entries now, so the average covers exactly those.
-        WeightedAverage.Into(Global, replies.Select(r => ((IReadOnlyDictionary<string, Tensor>)r.Parameters, r.NumExamples)).ToList());
+        WeightedAverage.Into(Global, replies);
         using var noGrad = no_grad();
         foreach (var reply in replies)
         {
