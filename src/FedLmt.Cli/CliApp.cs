@@ -24,13 +24,13 @@ public static class CliApp
             config.Settings.StrictParsing = true;
             config.AddCommand<ServerCommand>("server")
                 .WithDescription("Serve a deployed run over gRPC (TLS, bearer tokens): waits for clients, runs rounds, checkpoints every round, resumes.")
-                .WithExample("server", "--config", "run.yaml", "--out", "runs/deployed", "--urls", "https://127.0.0.1:50051", "--certs", "certs", "--tokens", "certs/token.txt");
+                .WithExample("server", "--config", "run.yaml", "--out", "runs/deployed", "--urls", "https://127.0.0.1:50051", "--certs", "certs");
             config.AddCommand<ClientCommand>("client")
                 .WithDescription("Run one deployed client: trains its partition of the configured dataset for the server, reconnecting with backoff.")
-                .WithExample("client", "--server", "https://127.0.0.1:50051", "--id", "0", "--config", "run.yaml", "--certs", "certs", "--token-file", "certs/token.txt");
+                .WithExample("client", "--server", "https://127.0.0.1:50051", "--id", "0", "--config", "run.yaml", "--certs", "certs/clients/0");
             config.AddCommand<CertsCommand>("certs")
-                .WithDescription("Make a development CA, server and client certificates and a bearer token for deployment.")
-                .WithExample("certs", "--out", "certs");
+                .WithDescription("Make a development CA, a server certificate, and per client id a bundle (its own token and certificate) for deployment.")
+                .WithExample("certs", "--out", "certs", "--clients", "20", "--host", "fl.example.org");
             config.AddCommand<CompareCommand>("compare")
                 .WithDescription("Compare FedAvg (all / excluded), FedLMT, pFedLMT, HeteroFL, FedRolex and FedHM on one config: table, CSV, Markdown and plots.")
                 .WithExample("compare", "--set", "federated.rounds=10")

@@ -25,20 +25,41 @@ public class CommandTests
     }
 
     [Fact]
-    public void Certs_writes_a_CA_server_and_client_certificates_and_a_token_and_refuses_to_overwrite_them()
+    public void Certs_writes_the_servers_files_and_one_bundle_per_client_and_refuses_to_overwrite_them()
     {
         using var dir = new TempDirectory();
-        var (code, output) = Run("certs", "--out", dir.Path, "--host", "10.1.2.3");
+        var (code, output) = Run("certs", "--out", dir.Path, "--clients", "3", "--host", "10.1.2.3");
         Assert.True(code == 0, output);
-        foreach (var f in DevelopmentCertificates.Files.Append("token.txt")) Assert.True(File.Exists(Path.Combine(dir.Path, f)), f);
+        foreach (var f in DevelopmentCertificates.ServerFiles) Assert.True(File.Exists(Path.Combine(dir.Path, f)), f);
+        Assert.Equal(["0", "1", "2"], Directory.GetDirectories(Path.Combine(dir.Path, "clients")).Select(Path.GetFileName).Order());
         using var server = TlsFiles.LoadWithKey(Path.Combine(dir.Path, "server.crt"), Path.Combine(dir.Path, "server.key"));
         Assert.True(server.MatchesHostname("10.1.2.3"));
-        Assert.True(BearerTokens.FromFile(Path.Combine(dir.Path, "token.txt")).Accepts(File.ReadAllText(Path.Combine(dir.Path, "token.txt")).Trim(), out var id));
-        Assert.Null(id);
+        // The old shared token and top-level client certificate are gone: nothing in the folder admits any id.
+        Assert.False(File.Exists(Path.Combine(dir.Path, "token.txt")));
+        Assert.False(File.Exists(Path.Combine(dir.Path, "client.crt")));
 
-        (code, output) = Run("certs", "--out", dir.Path);
+        (code, output) = Run("certs", "--out", dir.Path, "--clients", "3");
         Assert.Equal(2, code);
         Assert.Contains("--force", output);
+
+        // --force with fewer clients leaves no stale bundle whose token no server accepts.
+        string oldToken = File.ReadAllText(Path.Combine(DevelopmentCertificates.BundleDirectory(dir.Path, 0), "token.txt"));
+        (code, output) = Run("certs", "--out", dir.Path, "--clients", "2", "--force");
+        Assert.True(code == 0, output);
+        Assert.Equal(["0", "1"], Directory.GetDirectories(Path.Combine(dir.Path, "clients")).Select(Path.GetFileName).Order());
+        Assert.NotEqual(oldToken, File.ReadAllText(Path.Combine(DevelopmentCertificates.BundleDirectory(dir.Path, 0), "token.txt")));
+    }
+
+    [Theory]
+    [InlineData("", "--clients N is required")]
+    [InlineData("--clients 0", "--clients 0: must be between 1 and 100000")]
+    public void Certs_needs_a_client_count(string extra, string message)
+    {
+        using var dir = new TempDirectory();
+        var (code, output) = Run(["certs", "--out", dir.Path, .. extra.Split(' ', StringSplitOptions.RemoveEmptyEntries)]);
+        Assert.NotEqual(0, code);
+        Assert.Contains(message, output);
+        Assert.False(File.Exists(Path.Combine(dir.Path, "ca.key")));
     }
 
     [Theory]

@@ -13,12 +13,11 @@ public class DeploymentProcessTests : IDisposable
 
     public DeploymentProcessTests()
     {
-        DevelopmentCertificates.Create(Certs);
-        File.WriteAllText(TokenFile, BearerTokens.NewToken() + "\n");
+        // As a user sets it up: `fedlmt certs --clients 4`; the server reads the folder's tokens.txt, each client its own bundle.
+        DevelopmentCertificates.Create(Certs, clients: 4);
     }
 
     string Certs => Path.Combine(_dir.Path, "certs");
-    string TokenFile => Path.Combine(_dir.Path, "token.txt");
 
     /// <summary>The small preset (configs/small.yaml) as a file, as a user would copy it next to server and clients.</summary>
     string WriteConfig()
@@ -37,13 +36,13 @@ public class DeploymentProcessTests : IDisposable
 
     /// <summary>A server on <paramref name="config"/>: a YAML file, or "preset:NAME".</summary>
     FedlmtProcess StartServer(string config, string outDir, params string[] extra) =>
-        Start("server", ["server", .. ConfigArgs(config), "--out", outDir, "--certs", Certs, "--tokens", TokenFile,
+        Start("server", ["server", .. ConfigArgs(config), "--out", outDir, "--certs", Certs,
             .. extra.Contains("--urls") ? extra : [.. extra, "--urls", "https://127.0.0.1:0"]]);
 
     static string UrlOf(FedlmtProcess server) => server.WaitFor(@"listening on (https://127\.0\.0\.1:\d+)").Groups[1].Value;
 
     FedlmtProcess StartClient(string url, int id, string config, params string[] extra) =>
-        Start($"client {id}", ["client", "--server", url, "--id", id.ToString(), .. ConfigArgs(config), "--certs", Certs, "--token-file", TokenFile,
+        Start($"client {id}", ["client", "--server", url, "--id", id.ToString(), .. ConfigArgs(config), "--certs", DevelopmentCertificates.BundleDirectory(Certs, id),
             "--state", Path.Combine(_dir.Path, $"client-{id}"), "--max-backoff", "1", .. extra]);
 
     static string[] ConfigArgs(string config) => config.StartsWith("preset:", StringComparison.Ordinal) ? ["--preset", config["preset:".Length..]] : ["--config", config];

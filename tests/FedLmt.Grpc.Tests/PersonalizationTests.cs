@@ -27,7 +27,7 @@ public class PersonalizationTests
     {
         using var dir = new TempDirectory();
         var config = ConfigLoader.Parse(Config);
-        DevelopmentCertificates.Create(Path.Combine(dir.Path, "certs"));
+        DevelopmentCertificates.Create(Path.Combine(dir.Path, "certs"), clients: 2);
         var runner = new DeploymentRunner(config, Path.Combine(dir.Path, "deployed"),
             new DeploymentOptions { MinClients = 2, MinReplies = 2, RoundTimeout = TimeSpan.FromSeconds(60) });
         await using var host = await DeploymentHost.StartAsync(new ServerEndpointOptions

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 
 namespace FedLmt.Grpc.Tests;
@@ -42,8 +44,90 @@ public class SecurityTests
     {
         await using var server = await TestServer.StartAsync(requireClientCert: true);
         await Assert.ThrowsAnyAsync<Exception>(() => RawClient.ConnectAsync(server.Connection(), 0)); // TLS handshake refused
-        await using var client = await RawClient.ConnectAsync(server.Connection(clientCert: true), 0);
+        await using var client = await RawClient.ConnectAsync(server.Connection(certificateOf: 0), 0);
         Assert.NotNull(client.Welcome);
+    }
+
+    [Fact]
+    public async Task With_mutual_TLS_a_client_registers_only_as_the_id_its_certificate_names()
+    {
+        // Before: any CA-signed client certificate admitted any id; with the shared token one device could act as all.
+        await using var server = await TestServer.StartAsync(requireClientCert: true, captureLogs: true);
+        var e = await Assert.ThrowsAsync<RpcException>(() => RawClient.ConnectAsync(server.Connection(certificateOf: 1), 2));
+        Assert.Equal(StatusCode.PermissionDenied, e.StatusCode);
+        Assert.Contains("CN=fedlmt-client-1", e.Status.Detail);
+        Assert.Contains("not client 2's", e.Status.Detail);
+        Assert.Equal(0, server.Registry.Count);
+        Assert.Contains(server.Logs, l => l.Contains("Refused client 2") && l.Contains("CN=fedlmt-client-1"));
+
+        await using var own = await RawClient.ConnectAsync(server.Connection(certificateOf: 2), 2);
+        Assert.NotNull(own.Welcome);
+        Assert.Equal(1, server.Registry.Count);
+    }
+
+    [Fact]
+    public async Task With_mutual_TLS_the_servers_own_certificate_is_not_accepted_as_a_client_certificate()
+    {
+        // Before: the server certificate (extended key usage serverAuth only) chained to the same CA and was accepted.
+        await using var server = await TestServer.StartAsync(requireClientCert: true, captureLogs: true);
+        var serverCert = server.Connection() with
+        {
+            CertificatePath = Path.Combine(server.CertsDir, "server.crt"),
+            KeyPath = Path.Combine(server.CertsDir, "server.key"),
+        };
+        await Assert.ThrowsAnyAsync<Exception>(() => RawClient.ConnectAsync(serverCert, 0));
+        Assert.Equal(0, server.Registry.Count);
+        Assert.Contains(server.Logs, l => l.Contains("Refused a TLS handshake") && l.Contains("CN=fedlmt server") && l.Contains("client authentication"));
+    }
+
+    [Fact]
+    public async Task With_mutual_TLS_a_client_certificate_that_names_no_client_id_is_refused_in_the_handshake()
+    {
+        await using var server = await TestServer.StartAsync(requireClientCert: true, captureLogs: true);
+        using var dir = new TempDirectory();
+        var (crt, key) = IssueClientCertificate(server.CertsDir, "CN=some laptop", dir.Path);
+        await Assert.ThrowsAnyAsync<Exception>(() => RawClient.ConnectAsync(server.Connection() with { CertificatePath = crt, KeyPath = key }, 0));
+        Assert.Equal(0, server.Registry.Count);
+        Assert.Contains(server.Logs, l => l.Contains("Refused a TLS handshake") && l.Contains("names no client id"));
+
+        // The same CA, usage and key type with the subject the rule asks for is accepted: the subject was the reason.
+        var (goodCrt, goodKey) = IssueClientCertificate(server.CertsDir, "CN=fedlmt-client-3", dir.Path);
+        await using var client = await RawClient.ConnectAsync(server.Connection() with { CertificatePath = goodCrt, KeyPath = goodKey }, 3);
+        Assert.NotNull(client.Welcome);
+    }
+
+    /// <summary>A client-authentication certificate with <paramref name="subject"/>, signed by the folder's development CA.</summary>
+    static (string Crt, string Key) IssueClientCertificate(string certsDir, string subject, string outDir)
+    {
+        using var ca = X509Certificate2.CreateFromPemFile(Path.Combine(certsDir, "ca.crt"), Path.Combine(certsDir, "ca.key"));
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([ClientIdentity.ClientAuthentication], false));
+        var now = DateTimeOffset.UtcNow.AddMinutes(-5);
+        using var certificate = request.Create(ca, now, now.AddDays(1), RandomNumberGenerator.GetBytes(16));
+        string name = Path.Combine(outDir, Guid.NewGuid().ToString("N"));
+        File.WriteAllText(name + ".crt", certificate.ExportCertificatePem());
+        File.WriteAllText(name + ".key", key.ExportPkcs8PrivateKeyPem());
+        return (name + ".crt", name + ".key");
+    }
+
+    [Theory]
+    [InlineData("CN=fedlmt-client-0", 0)]
+    [InlineData("CN=fedlmt-client-12", 12)]
+    [InlineData("CN=fedlmt-client-999999999", 999999999)]
+    [InlineData("CN=fedlmt-client-", null)]
+    [InlineData("CN=fedlmt-client-1x", null)]
+    [InlineData("CN=fedlmt-client--1", null)]
+    [InlineData("CN=fedlmt-client-9999999999", null)]
+    [InlineData("CN=fedlmt-client- 1", null)]
+    [InlineData("CN=Fedlmt-client-1", null)]
+    [InlineData("CN=fedlmt client", null)]
+    public void A_certificates_client_id_is_read_from_its_common_name_only_in_the_exact_form(string subject, int? id)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var certificate = new CertificateRequest(subject, key, HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(1));
+        Assert.Equal(id, ClientIdentity.IdOf(certificate));
     }
 
     [Fact]
@@ -95,33 +179,69 @@ public class SecurityTests
     public void Keys_written_over_looser_files_are_owner_only()
     {
         using var dir = new TempDirectory();
-        DevelopmentCertificates.Create(dir.Path);
+        DevelopmentCertificates.Create(dir.Path, clients: 2);
         string key = Path.Combine(dir.Path, "server.key");
         File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead); // 0644
         string before = File.ReadAllText(key);
-        DevelopmentCertificates.Create(dir.Path); // certs --force
+        DevelopmentCertificates.Create(dir.Path, clients: 2); // certs --force
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
         Assert.NotEqual(before, File.ReadAllText(key));
-        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp", SearchOption.AllDirectories));
     }
 
     [Fact]
     public void Development_certificates_chain_to_their_CA_and_name_the_loopback_addresses()
     {
         using var dir = new TempDirectory();
-        DevelopmentCertificates.Create(dir.Path, ["fl.example"]);
+        DevelopmentCertificates.Create(dir.Path, clients: 1, ["fl.example"]);
         var ca = TlsFiles.LoadAuthorities(Path.Combine(dir.Path, "ca.crt"));
         using var server = TlsFiles.LoadWithKey(Path.Combine(dir.Path, "server.crt"), Path.Combine(dir.Path, "server.key"));
-        using var client = TlsFiles.LoadWithKey(Path.Combine(dir.Path, "client.crt"), Path.Combine(dir.Path, "client.key"));
-        Assert.True(TlsFiles.ChainsTo(server, ca));
-        Assert.True(TlsFiles.ChainsTo(client, ca));
+        string bundle = DevelopmentCertificates.BundleDirectory(dir.Path, 0);
+        using var client = TlsFiles.LoadWithKey(Path.Combine(bundle, "client.crt"), Path.Combine(bundle, "client.key"));
+        Assert.True(TlsFiles.ChainsTo(server, ca, ClientIdentity.ServerAuthentication));
+        Assert.True(TlsFiles.ChainsTo(client, ca, ClientIdentity.ClientAuthentication));
+        // Each is good for its own side only.
+        Assert.False(TlsFiles.ChainsTo(server, ca, ClientIdentity.ClientAuthentication));
+        Assert.False(TlsFiles.ChainsTo(client, ca, ClientIdentity.ServerAuthentication));
         Assert.True(server.MatchesHostname("localhost"));
         Assert.True(server.MatchesHostname("127.0.0.1"));
         Assert.True(server.MatchesHostname("fl.example"));
         using var otherDir = new TempDirectory();
-        DevelopmentCertificates.Create(otherDir.Path);
+        DevelopmentCertificates.Create(otherDir.Path, clients: 1);
         Assert.False(TlsFiles.ChainsTo(server, TlsFiles.LoadAuthorities(Path.Combine(otherDir.Path, "ca.crt"))));
         if (!OperatingSystem.IsWindows())
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dir.Path, "server.key")));
+    }
+
+    [Fact]
+    public void Each_client_bundle_holds_only_what_its_device_needs_and_its_token_admits_only_its_id()
+    {
+        using var dir = new TempDirectory();
+        DevelopmentCertificates.Create(dir.Path, clients: 3);
+        var serverTokens = BearerTokens.FromFile(Path.Combine(dir.Path, DevelopmentCertificates.TokensFile));
+        var seen = new HashSet<string>();
+        for (int id = 0; id < 3; id++)
+        {
+            string bundle = DevelopmentCertificates.BundleDirectory(dir.Path, id);
+            Assert.Equal(["ca.crt", "client.crt", "client.key", "token.txt"], Directory.GetFileSystemEntries(bundle).Select(Path.GetFileName).Order());
+            Assert.Equal(File.ReadAllText(Path.Combine(dir.Path, "ca.crt")), File.ReadAllText(Path.Combine(bundle, "ca.crt")));
+            string token = File.ReadAllText(Path.Combine(bundle, "token.txt")).Trim();
+            Assert.True(seen.Add(token));
+            Assert.True(serverTokens.Accepts(token, out int? admitted));
+            Assert.Equal(id, admitted);
+            using var certificate = TlsFiles.LoadWithKey(Path.Combine(bundle, "client.crt"), Path.Combine(bundle, "client.key"));
+            Assert.Equal(id, ClientIdentity.IdOf(certificate));
+            Assert.Null(ClientIdentity.Refuse(certificate));
+            if (!OperatingSystem.IsWindows())
+            {
+                var ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                Assert.Equal(ownerOnly, File.GetUnixFileMode(Path.Combine(bundle, "client.key")));
+                Assert.Equal(ownerOnly, File.GetUnixFileMode(Path.Combine(bundle, "token.txt")));
+                Assert.Equal(ownerOnly | UnixFileMode.UserExecute, File.GetUnixFileMode(bundle));
+            }
+        }
+        // No token is shared: the server's file has exactly one line per client.
+        Assert.Equal(3, File.ReadLines(Path.Combine(dir.Path, DevelopmentCertificates.TokensFile)).Count(l => !l.StartsWith('#')));
+        Assert.False(serverTokens.Accepts(BearerTokens.NewToken(), out _));
     }
 }

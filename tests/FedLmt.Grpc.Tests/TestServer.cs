@@ -29,7 +29,7 @@ sealed class TestServer : IAsyncDisposable
         int maxUnregisteredCalls = RegistrationGate.DefaultLimit, bool captureLogs = false)
     {
         var server = new TestServer();
-        DevelopmentCertificates.Create(server.CertsDir);
+        DevelopmentCertificates.Create(server.CertsDir, clients: 8);
         server.Grid = new GrpcGrid(server.Registry) { RoundTimeout = TimeSpan.FromSeconds(20) };
         server.Host = await DeploymentHost.StartAsync(new ServerEndpointOptions
         {
@@ -44,13 +44,14 @@ sealed class TestServer : IAsyncDisposable
         return server;
     }
 
-    public ClientConnectionOptions Connection(string token = Token, bool trustCa = true, bool clientCert = false) => new()
+    /// <summary>How a client connects: with <paramref name="certificateOf"/>, presenting that client id's certificate (mutual TLS).</summary>
+    public ClientConnectionOptions Connection(string token = Token, bool trustCa = true, int? certificateOf = null) => new()
     {
         Server = new Uri(Url),
         Token = token,
         CaPath = trustCa ? CaPath : null,
-        CertificatePath = clientCert ? Path.Combine(CertsDir, "client.crt") : null,
-        KeyPath = clientCert ? Path.Combine(CertsDir, "client.key") : null,
+        CertificatePath = certificateOf is { } id ? Path.Combine(DevelopmentCertificates.BundleDirectory(CertsDir, id), "client.crt") : null,
+        KeyPath = certificateOf is { } own ? Path.Combine(DevelopmentCertificates.BundleDirectory(CertsDir, own), "client.key") : null,
         InitialBackoff = TimeSpan.FromMilliseconds(100),
         MaxBackoff = TimeSpan.FromSeconds(1),
     };

@@ -68,7 +68,7 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
         try
         {
             string certs = Path.Combine(work, "certs");
-            DevelopmentCertificates.Create(certs);
+            DevelopmentCertificates.Create(certs, clients: 1);
             string token = BearerTokens.NewToken();
             if (settings.Idle > 0) MeasureIdle(settings.Idle, certs, token); // first: before other parts grow the heap
 

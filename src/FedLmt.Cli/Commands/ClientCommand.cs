@@ -38,7 +38,7 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
         public bool Insecure { get; init; }
 
         [CommandOption("--token <TOKEN>")]
-        [Description("Bearer token (or set FEDLMT_TOKEN, or --token-file).")]
+        [Description("Bearer token (or set FEDLMT_TOKEN, or --token-file; default: token.txt of the --certs bundle).")]
         public string? Token { get; init; }
 
         [CommandOption("--token-file <FILE>")]
@@ -46,7 +46,7 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
         public string? TokenFile { get; init; }
 
         [CommandOption("--certs <DIR>")]
-        [Description("Folder made by `fedlmt certs`: trusts its ca.crt and presents client.crt/client.key.")]
+        [Description("This client's bundle from `fedlmt certs` (its clients/ID folder; the whole certs folder picks clients/ID in it): trusts its ca.crt, presents client.crt/client.key, sends token.txt.")]
         public string? Certs { get; init; }
 
         [CommandOption("--ca <FILE>")]
@@ -99,16 +99,20 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
             var config = Presets.LoadConfig(settings.Config, settings.Preset, settings.Set);
             if (id >= config.Federated.NumClients)
                 throw new ArgumentException($"--id {id}: the config has {config.Federated.NumClients} clients (ids 0..{config.Federated.NumClients - 1})");
-            string token = settings.Token ?? (settings.TokenFile is not null ? File.ReadAllText(settings.TokenFile).Trim() : null)
-                ?? Environment.GetEnvironmentVariable("FEDLMT_TOKEN") ?? throw new ArgumentException("a bearer token is required: --token, --token-file or FEDLMT_TOKEN");
-            string? clientCert = settings.Cert ?? ExistingIn(settings.Certs, "client.crt");
+            string? bundle = BundleOf(settings.Certs, id);
+            string? tokenFile = settings.TokenFile ?? (settings.Token is null && Environment.GetEnvironmentVariable("FEDLMT_TOKEN") is null
+                ? ExistingIn(bundle, DevelopmentCertificates.TokenFile) : null);
+            string token = settings.Token ?? (tokenFile is not null ? File.ReadAllText(tokenFile).Trim() : null)
+                ?? Environment.GetEnvironmentVariable("FEDLMT_TOKEN")
+                ?? throw new ArgumentException("a bearer token is required: --token, --token-file, FEDLMT_TOKEN or a --certs bundle with token.txt");
+            string? clientCert = settings.Cert ?? ExistingIn(bundle, "client.crt");
             var connection = new ClientConnectionOptions
             {
                 Server = new Uri(settings.Server!),
                 Token = token,
-                CaPath = settings.Ca ?? ExistingIn(settings.Certs, "ca.crt"),
+                CaPath = settings.Ca ?? ExistingIn(bundle, "ca.crt"),
                 CertificatePath = clientCert,
-                KeyPath = settings.Key ?? (clientCert is null ? null : ExistingIn(settings.Certs, "client.key")),
+                KeyPath = settings.Key ?? (clientCert is null ? null : ExistingIn(bundle, "client.key")),
                 MaxBackoff = TimeSpan.FromSeconds(settings.MaxBackoff),
                 AllowCleartext = settings.Insecure,
             }.Validate();
@@ -142,6 +146,15 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
         {
             Console.CancelKeyPress -= onCancel;
         }
+    }
+
+    /// <summary>The bundle folder --certs names: the folder itself, or its clients/ID when given a whole `fedlmt certs` folder (one machine).</summary>
+    static string? BundleOf(string? certs, int id)
+    {
+        if (certs is null) return null;
+        if (!Directory.Exists(certs)) throw new DirectoryNotFoundException($"--certs {certs}: no such folder");
+        string own = DevelopmentCertificates.BundleDirectory(certs, id);
+        return Directory.Exists(own) ? own : certs;
     }
 
     static string? ExistingIn(string? directory, string file) =>

@@ -35,7 +35,7 @@ public sealed class ServerCommand : Command<ServerCommand.Settings>
         public string Urls { get; init; } = "https://127.0.0.1:50051";
 
         [CommandOption("--certs <DIR>")]
-        [Description("Folder made by `fedlmt certs`: uses server.crt and server.key from it (and ca.crt with --require-client-cert).")]
+        [Description("Folder made by `fedlmt certs`: uses server.crt and server.key from it, its tokens.txt unless --token/--tokens is given, and ca.crt with --require-client-cert.")]
         public string? Certs { get; init; }
 
         [CommandOption("--cert <FILE>")]
@@ -47,15 +47,15 @@ public sealed class ServerCommand : Command<ServerCommand.Settings>
         public string? Key { get; init; }
 
         [CommandOption("--client-ca <FILE>")]
-        [Description("PEM CA: clients must present a certificate it signed (mutual TLS).")]
+        [Description("PEM CA: clients must present a certificate it signed for client authentication, naming their id as CN=fedlmt-client-ID (mutual TLS).")]
         public string? ClientCa { get; init; }
 
         [CommandOption("--require-client-cert")]
-        [Description("With --certs: require client certificates signed by its ca.crt.")]
+        [Description("With --certs: require client certificates signed by its ca.crt; a client may then register only as the id its certificate names (CN=fedlmt-client-ID).")]
         public bool RequireClientCert { get; init; }
 
         [CommandOption("--token <TOKEN>")]
-        [Description("Bearer token shared by all clients (or set FEDLMT_TOKEN). At least 16 characters.")]
+        [Description("Bearer token shared by all clients (or set FEDLMT_TOKEN); any holder may then act as any id. At least 16 characters.")]
         public string? Token { get; init; }
 
         [CommandOption("--tokens <FILE>")]
@@ -108,9 +108,12 @@ public sealed class ServerCommand : Command<ServerCommand.Settings>
         {
             var config = Presets.LoadConfig(settings.Config, settings.Preset, settings.Set);
             string outDir = settings.Out ?? Path.Combine("runs", config.Name);
-            var tokens = settings.Tokens is not null ? BearerTokens.FromFile(settings.Tokens)
+            string? tokenFile = settings.Tokens
+                ?? (settings.Token is null && Environment.GetEnvironmentVariable("FEDLMT_TOKEN") is null && settings.Certs is not null
+                    ? Path.Combine(settings.Certs, DevelopmentCertificates.TokensFile) : null);
+            var tokens = tokenFile is not null ? BearerTokens.FromFile(tokenFile)
                 : BearerTokens.Shared(settings.Token ?? Environment.GetEnvironmentVariable("FEDLMT_TOKEN")
-                    ?? throw new ArgumentException("a bearer token is required: --token, --tokens FILE or FEDLMT_TOKEN"));
+                    ?? throw new ArgumentException("a bearer token is required: --tokens FILE, --certs DIR with tokens.txt, --token or FEDLMT_TOKEN"));
             var endpoint = new ServerEndpointOptions
             {
                 Url = new Uri(settings.Urls),

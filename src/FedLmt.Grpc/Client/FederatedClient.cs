@@ -99,7 +99,8 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
                 {
                     RefusalReason = $"{HandshakeAttempts} connections to {options.Server} failed in the handshake (last: {Describe(e)}). Probably: " +
                         "the server speaks https but the URL says http (or the other way round); the server requires a client certificate " +
-                        "(--certs with client.crt and client.key, or --cert/--key); or the server's certificate does not chain to --ca";
+                        "(--certs with this client's bundle, or --cert/--key), or refused the one given (another CA's, or not a client certificate); " +
+                        "or the server's certificate does not chain to --ca";
                     _logger.LogError("Client {Client}: giving up: {Reason}", clientId, RefusalReason);
                     return ClientExit.Refused;
                 }

@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
 namespace FedLmt.Grpc;
@@ -26,23 +27,25 @@ public static class TlsFiles
 
     /// <summary>
     /// Whether <paramref name="certificate"/> chains to one of <paramref name="authorities"/> (and to nothing else the
-    /// system trusts), is valid now, and - when <paramref name="nameMismatch"/> - was not refused for its host name.
+    /// system trusts), is valid now, is allowed <paramref name="usage"/> by every certificate of its chain that restricts
+    /// extended key usage, and - when <paramref name="nameMismatch"/> - was not refused for its host name.
     /// </summary>
-    public static bool ChainsTo(X509Certificate2 certificate, X509Certificate2Collection authorities, bool nameMismatch = false)
+    public static bool ChainsTo(X509Certificate2 certificate, X509Certificate2Collection authorities, Oid? usage = null, bool nameMismatch = false)
     {
         if (nameMismatch) return false;
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (usage is not null) chain.ChainPolicy.ApplicationPolicy.Add(usage);
         return chain.Build(certificate);
     }
 
-    /// <summary>A client-side validation callback that trusts exactly the CA file's certificates.</summary>
+    /// <summary>A client-side validation callback that trusts exactly the CA file's certificates, as servers.</summary>
     public static RemoteCertificateValidationCallback TrustOnly(X509Certificate2Collection authorities) =>
         (_, certificate, _, errors) => certificate is not null
-            && ChainsTo(certificate as X509Certificate2 ?? new X509Certificate2(certificate), authorities,
-                errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch));
+            && ChainsTo(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()), authorities,
+                ClientIdentity.ServerAuthentication, errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch));
 
     static void RequireFile(string path, string what)
     {

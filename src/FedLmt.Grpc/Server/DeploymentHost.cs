@@ -22,7 +22,10 @@ public sealed record ServerEndpointOptions
     public string? CertificatePath { get; init; }
     public string? KeyPath { get; init; }
 
-    /// <summary>PEM CA file: when set, clients must present a certificate it signed (mutual TLS).</summary>
+    /// <summary>
+    /// PEM CA file: when set, clients must present a certificate it signed for client authentication, naming their id
+    /// (mutual TLS; <see cref="ClientIdentity"/>).
+    /// </summary>
     public string? ClientCaPath { get; init; }
 
     public required BearerTokens Tokens { get; init; }
@@ -78,6 +81,16 @@ public sealed class DeploymentHost : IAsyncDisposable
         }
         else if (options.ClientCaPath is not null) throw new ArgumentException("client certificates need https");
 
+        RefusalLog? refusals = null; // the server's, once it is built; a handshake cannot start before
+        bool AcceptClient(X509Certificate2 certificate)
+        {
+            string? why = !TlsFiles.ChainsTo(certificate, clientAuthorities!, ClientIdentity.ClientAuthentication)
+                ? $"certificate '{certificate.Subject}' does not chain to the client CA for client authentication (foreign, expired or not for clients)"
+                : ClientIdentity.Refuse(certificate);
+            if (why is not null) refusals?.Refused("Refused a TLS handshake: {Why}", why);
+            return why is null;
+        }
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
@@ -96,7 +109,7 @@ public sealed class DeploymentHost : IAsyncDisposable
                 {
                     ServerCertificate = certificate,
                     ClientCertificateMode = clientAuthorities is null ? ClientCertificateMode.NoCertificate : ClientCertificateMode.RequireCertificate,
-                    ClientCertificateValidation = clientAuthorities is null ? null : (cert, _, _) => TlsFiles.ChainsTo(cert, clientAuthorities),
+                    ClientCertificateValidation = clientAuthorities is null ? null : (cert, _, _) => AcceptClient(cert),
                 });
             });
         });
@@ -116,6 +129,7 @@ public sealed class DeploymentHost : IAsyncDisposable
             grpc.Interceptors.Add<BearerTokenInterceptor>();
         });
         var app = builder.Build();
+        refusals = app.Services.GetRequiredService<RefusalLog>();
         app.MapGrpcService<FederationService>();
         await app.StartAsync(cancellation).ConfigureAwait(false);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];

@@ -84,6 +84,12 @@ public sealed class FederationService(ClientRegistry registry, IAdmission admiss
             refusals.Refused("Refused client {Client} from {Peer}: its token belongs to client {TokenClient}", registration.ClientId, context.Peer, tokenClient);
             throw new RpcException(new Status(StatusCode.PermissionDenied, $"this token is not client {registration.ClientId}'s"));
         }
+        if (context.GetHttpContext().Connection.ClientCertificate is { } certificate && ClientIdentity.IdOf(certificate) != registration.ClientId)
+        {
+            refusals.Refused("Refused client {Client} from {Peer}: its certificate names {Subject}", registration.ClientId, context.Peer, certificate.Subject);
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                $"this client certificate ({certificate.Subject}) is not client {registration.ClientId}'s"));
+        }
         if (admission.Refuse(registration) is { } refusal)
         {
             refusals.Refused("Refused client {Client} from {Peer}: {Reason}", registration.ClientId, context.Peer, refusal);
