@@ -49,7 +49,7 @@ public sealed class FedHmStrategy : SubModelStrategy
         var decomposed = TierDecomposition.Decompose(Global, lowRank, (_, _) => true);
         try
         {
-            return clients.Select(c => c.Spec.IsLowRank ? decomposed[lowRank.IndexOf(c.Spec)].Clone() : Global.Where(_ => true)).ToList();
+            return clients.Select(c => c.Spec.IsLowRank ? decomposed[lowRank.IndexOf(c.Spec)].Clone() : Global.View()).ToList();
         }
         finally
         {
@@ -57,7 +57,7 @@ public sealed class FedHmStrategy : SubModelStrategy
         }
     }
 
-    protected override void AggregateParameters(int round, IReadOnlyList<TrainReply> replies)
+    protected override void FoldReplies(int round, IReadOnlyList<TrainReply> replies)
     {
         using var scope = torch.NewDisposeScope();
         var updates = replies.Select(r => (Recovered(ModelOf(r.ClientId)!, r.Parameters), r.NumExamples)).ToList();
@@ -72,7 +72,7 @@ public sealed class FedHmStrategy : SubModelStrategy
     {
         if (!spec.IsLowRank) return state;
         using var noGrad = torch.no_grad();
-        using var model = ClientTrainer.BuildModel(spec, state);
+        using var model = ModelFactory.Load(spec, state);
         var factorized = LowRankConversion.FactorizedLayers(model);
         var factors = factorized.Keys.SelectMany(p => new[] { p + ".u", p + ".v" }).ToHashSet(StringComparer.Ordinal);
         var full = new Dictionary<string, Tensor>(StringComparer.Ordinal);

@@ -54,7 +54,7 @@ public class HeteroFlStrategy : SubModelStrategy
             foreach (var (_, spec) in clients)
             {
                 var layout = _layouts[spec.SubModelRate!.Value];
-                result.Add(layout.IsWhole ? Global.Where(_ => true) : layout.Extract(Global, window));
+                result.Add(layout.IsWhole ? Global.View() : layout.Extract(Global, window));
             }
             return result;
         }
@@ -65,7 +65,7 @@ public class HeteroFlStrategy : SubModelStrategy
         }
     }
 
-    protected override void AggregateParameters(int round, IReadOnlyList<TrainReply> replies)
+    protected override void FoldReplies(int round, IReadOnlyList<TrainReply> replies)
     {
         var window = WindowFor(round);
         var updates = replies.Select(r => new PlacedUpdate(r.Parameters, _layouts[ModelOf(r.ClientId)!.SubModelRate!.Value], window,

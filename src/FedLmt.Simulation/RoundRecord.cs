@@ -58,7 +58,7 @@ public sealed record RoundRecord
         Round = summary.Round + 1,
         LearningRate = summary.LearningRate,
         Sampled = summary.Sampled.Count,
-        Replies = (int)summary.Metrics.GetValueOrDefault(MetricNames.Replies),
+        Replies = summary.Replies,
         Failures = summary.Failures.Count,
         SamplesTrained = summary.Metrics.GetValueOrDefault(MetricNames.NumExamples) * localEpochs, // every example once per epoch
         BytesDown = summary.BytesDown,

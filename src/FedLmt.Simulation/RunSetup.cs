@@ -78,12 +78,4 @@ public sealed class RunSetup
             _ => throw new ArgumentException($"algorithm = {config.Algorithm} is not allowed; expected {string.Join(", ", SimulationConfig.Algorithms)}"),
         };
 
-    /// <summary>A one-line description of the model(s) the strategy trains.</summary>
-    public string DescribeModel() => Strategy switch
-    {
-        PFedLmtStrategy => $"{Spec} with per-tier ratios {string.Join(", ", Config.PFedLmtOptions(Population.Tiers, Spec).TierRatios.Select(kv => $"{kv.Key} {kv.Value}"))}",
-        FedAvgStrategy f => f.GlobalSpec.ToString(),
-        SubModelStrategy s => $"{s.GlobalSpec}; {s.DescribeTiers()}",
-        _ => Spec.ToString(),
-    };
 }

@@ -31,7 +31,7 @@ public sealed class SimulationRunner
         _logger = logger ?? NullLogger.Instance;
     }
 
-    public string CheckpointPath => Path.Combine(_dir, "checkpoint.bin");
+    public string CheckpointPath => RunFolder.CheckpointPathIn(_dir);
 
     /// <summary>Rounds a resumable checkpoint in the output folder has completed (0: none).</summary>
     public int CheckpointRounds() => File.Exists(CheckpointPath) ? CheckpointStore.Load(CheckpointPath).Using(s => s.CompletedRounds) : 0;
@@ -43,101 +43,15 @@ public sealed class SimulationRunner
     /// </summary>
     public RunSummary Run(bool resume = false, IProgress<RoundRecord>? progress = null, CancellationToken cancellation = default)
     {
-        Directory.CreateDirectory(_dir);
-        string configText = new SerializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build().Serialize(_config);
-        string configPath = Path.Combine(_dir, "config.yaml");
-        if (resume)
-        {
-            if (!File.Exists(CheckpointPath))
-                throw new InvalidOperationException($"--resume: no checkpoint at {CheckpointPath}; start a fresh run instead");
-            if (File.Exists(configPath) && File.ReadAllText(configPath) != configText)
-                throw new InvalidOperationException($"--resume: the config differs from the one in {configPath}; resume with the same config (or use another --out)");
-        }
-        else if (File.Exists(CheckpointPath))
-            throw new InvalidOperationException($"{_dir} already holds a run (checkpoint.bin); pass --resume to continue it or choose another --out");
-        AtomicFile.WriteAllText(configPath, configText);
-
+        RunFolder.Prepare(_dir, _config, resume ? ResumeMode.Required : ResumeMode.Never);
         var setup = RunSetup.Create(_config, _logger);
-        var (data, clients, population, spec, strategy) = (setup.Data, setup.Clients, setup.Population, setup.Spec, setup.Strategy);
         // The worker count never changes results; the intra-op thread count can, in the last bits of float sums, so
         // it changes only when asked for (with several workers, threads x workers <= cores avoids oversubscription).
         if (_config.Simulation.Threads > 0) torch.set_num_threads(_config.Simulation.Threads);
-        var grid = new InProcessGrid(id => clients[id], new ClientTrainer(), _config.Simulation.Workers);
-        var server = new FederatedServer(strategy, grid, _logger);
-        var wholeTest = new PartitionedClientData(data, [], Enumerable.Range(0, data.Test.Count).ToArray());
-
-        int start = 0;
-        if (resume)
-        {
-            using var state = CheckpointStore.Load(CheckpointPath);
-            strategy.ImportState(state);
-            start = state.CompletedRounds;
-            _logger.LogInformation("Resuming {Name} after round {Round}", _config.Name, start);
-        }
-
-        var fullCost = ModelCostCatalog.Shared.Of(spec.AsFull());
-        using var globalProbe = strategy.CreateGlobalModel();
-        long modelParameters = globalProbe is null ? fullCost.Parameters : ModelCost.Measure(globalProbe).Parameters;
-        using var recorder = new RunRecorder(_dir, start);
-        var previous = recorder.Records.LastOrDefault();
-        long cumBytes = previous?.CumulativeBytes ?? 0;
-        double cumMacs = previous?.CumulativeClientMacs ?? 0, cumSeconds = previous?.CumulativeSeconds ?? 0;
-
-        bool interrupted = false;
-        int rounds = _config.Federated.Rounds;
-        int round = start;
-        for (; round < rounds; round++)
-        {
-            if (cancellation.IsCancellationRequested) { interrupted = true; break; }
-            var watch = Stopwatch.StartNew();
-            var summary = server.RunTrainRound(round);
-            double trainSeconds = watch.Elapsed.TotalSeconds;
-            var record = RoundRecord.FromTrainRound(summary, _config.Local.Epochs);
-            if (_config.EvaluatesAfter(round)) record = Evaluate(server, strategy, population, wholeTest, round, record);
-            watch.Stop();
-            cumBytes += record.BytesDown + record.BytesUp;
-            cumMacs += record.ClientMacs;
-            cumSeconds += watch.Elapsed.TotalSeconds;
-            record = record with
-            {
-                CumulativeBytes = cumBytes, CumulativeClientMacs = cumMacs, Seconds = watch.Elapsed.TotalSeconds, TrainSeconds = trainSeconds,
-                CumulativeSeconds = cumSeconds,
-            };
-            recorder.Append(record);
-            bool last = round + 1 == rounds;
-            if ((round + 1) % _config.Checkpoint.Every == 0 || last || cancellation.IsCancellationRequested)
-            {
-                using var state = strategy.ExportState();
-                CheckpointStore.Save(CheckpointPath, state);
-            }
-            progress?.Report(record);
-        }
-        if (interrupted || round < rounds)
-        {
-            using var state = strategy.ExportState();
-            CheckpointStore.Save(CheckpointPath, state);
-        }
-
-        var result = RunSummary.From(_config.Name, strategy.Name, setup.DescribeModel(), recorder.Records, rounds, interrupted, fullCost, modelParameters);
-        recorder.Finish(result);
-        return result;
-    }
-
-    RoundRecord Evaluate(FederatedServer server, IStrategy strategy, ClientPopulation population, PartitionedClientData wholeTest,
-        int round, RoundRecord record)
-    {
-        var clients = server.RunEvaluation(round, population.Clients);
-        record = record with { ClientMeanAccuracy = clients.MeanAccuracy, ClientWeightedAccuracy = clients.WeightedAccuracy };
-        using var global = strategy.CreateGlobalModel();
-        if (global is null) return record;
-        var result = ModelEvaluator.Evaluate(global, wholeTest.TestBatches(_config.Evaluation.BatchSize));
-        double smallest = FactorHealth.SmallestSingularValue(global);
-        return record with
-        {
-            GlobalAccuracy = result.Accuracy,
-            GlobalLoss = result.Loss,
-            SmallestSingularValue = double.IsNaN(smallest) ? null : smallest, // NaN: a full-rank model has no factors (and JSON has no NaN)
-        };
+        if (resume) _logger.LogInformation("Resuming {Name} after round {Round}", _config.Name, RunFolder.Restore(_dir, setup.Strategy));
+        var grid = new InProcessGrid(id => setup.Clients[id], new ClientTrainer(), _config.Simulation.Workers);
+        var transport = new InProcessTransport(grid, setup.Population.Clients);
+        return new RunLoop(setup, transport, _dir, _logger).Run(progress, cancellation);
     }
 }
 

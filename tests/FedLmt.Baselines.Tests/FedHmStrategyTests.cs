@@ -43,7 +43,7 @@ public class FedHmStrategyTests
         using var matrix = LowRankMath.ConvWeightToMatrix(global["conv2.weight"]);
         var (u, v) = LowRankMath.Decompose(matrix, rank);
         using var expected = LowRankMath.MatrixToConvWeight(LowRankMath.Recover(u, v), 8, 4, 3);
-        using var model = ClientTrainer.BuildModel(low.Spec, low.Parameters);
+        using var model = ModelFactory.Load(low.Spec, low.Parameters);
         var conv2 = LowRankConversion.FactorizedLayers(model)["conv2"];
         Assert.Equal(rank, conv2.Rank);
         using var recovered = conv2.RecoverWeight();

@@ -14,7 +14,9 @@ public class HeteroFlStrategyTests
         Assert.Equal(0.25, strategy.RateOf(QuarterWidth));
         Assert.Null(strategy.RateOf(Starved));
         Assert.Equal([0, 1, 2], strategy.EligibleClients);
-        Assert.Equal([0, 1, 2], strategy.SampleClients(0));
+        // Every client available (a simulation, or a deployment with all connected): the starved client 3 is never drawn.
+        Assert.Equal([0, 1, 2], strategy.SampleClients(0, [0, 1, 2, 3]));
+        Assert.Equal([0, 2], strategy.SampleClients(0, [0, 2, 3]));
         Assert.Contains("starved: left out", strategy.DescribeTiers());
     }
 
@@ -29,7 +31,7 @@ public class HeteroFlStrategyTests
         foreach (IStrategy strategy in new IStrategy[] { new HeteroFlStrategy(options), new FedRolexStrategy(options), new FedHmStrategy(options) })
             for (int round = 0; round < 5; round++)
             {
-                var instructions = strategy.ConfigureTrain(round, strategy.SampleClients(round));
+                var instructions = strategy.ConfigureTrain(round, strategy.SampleClients(round, options.Clients.Clients));
                 foreach (var i in instructions)
                 {
                     Assert.True(options.Clients.Affords(i.ClientId, i.Spec, costs), $"{strategy.Name} round {round} client {i.ClientId}: {i.Spec}");

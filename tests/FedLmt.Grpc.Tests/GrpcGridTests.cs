@@ -20,7 +20,7 @@ public class GrpcGridTests
     ]);
 
     static TrainInstruction Instruction(int client, NamedTensors parameters) =>
-        new(Round, client, new ModelSpec { Architecture = "mlp", InChannels = 1, Height = 28, Width = 28 }, parameters.Where(_ => true), 0.1,
+        new(Round, client, new ModelSpec { Architecture = "mlp", InChannels = 1, Height = 28, Width = 28 }, parameters.View(), 0.1,
             new LocalTrainingConfig(), TrainPhase.AllAtOnce, 1);
 
     /// <summary>A well-formed training reply header (the metrics a strategy needs), for faults further down the stream.</summary>
@@ -222,7 +222,7 @@ public class GrpcGridTests
         server.WaitForClients(2);
         using var parameters = Parameters();
         var spec = Instruction(0, parameters).Spec;
-        var instructions = new[] { new EvaluateInstruction(Round, 0, spec, parameters.Where(_ => true), 100), new EvaluateInstruction(Round, 1, spec, parameters.Where(_ => true), 100) };
+        var instructions = new[] { new EvaluateInstruction(Round, 0, spec, parameters.View(), 100), new EvaluateInstruction(Round, 1, spec, parameters.View(), 100) };
         var evaluation = Task.Run(() => server.Grid.Evaluate(instructions));
         foreach (var (client, accuracy) in new[] { (good, (double?)0.8), (bad, null) })
         {

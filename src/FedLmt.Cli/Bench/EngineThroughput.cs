@@ -31,7 +31,7 @@ public sealed record EngineThroughput(string Model, int Samples, double BareSamp
         double Bare()
         {
             var watch = Stopwatch.StartNew();
-            using var model = ClientTrainer.BuildModel(spec, parameters);
+            using var model = ModelFactory.Load(spec, parameters);
             model.train();
             using var optimizer = optim.SGD(model.parameters(), 0.05, momentum: local.Momentum, weight_decay: local.WeightDecay);
             foreach (var (x, y) in client.TrainBatches(batchSize, ClientTrainer.ShuffleSeed(1, 0, 0, 0)))
@@ -49,7 +49,7 @@ public sealed record EngineThroughput(string Model, int Samples, double BareSamp
         double Engine()
         {
             var watch = Stopwatch.StartNew();
-            using var instruction = new TrainInstruction(0, 0, spec, parameters.Where(_ => true), 0.05, local, TrainPhase.AllAtOnce, 1);
+            using var instruction = new TrainInstruction(0, 0, spec, parameters.View(), 0.05, local, TrainPhase.AllAtOnce, 1);
             using var reply = trainer.Train(instruction, client);
             return samples / watch.Elapsed.TotalSeconds;
         }

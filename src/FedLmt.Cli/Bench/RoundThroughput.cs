@@ -40,7 +40,7 @@ public static class RoundThroughput
                 {
                     for (int c = 0; c < clients.Count; c++)
                     {
-                        using var instruction = new TrainInstruction(round, c, spec, global.Where(_ => true), 0.05, local, TrainPhase.AllAtOnce, 1);
+                        using var instruction = new TrainInstruction(round, c, spec, global.View(), 0.05, local, TrainPhase.AllAtOnce, 1);
                         replies.Add(trainer.Train(instruction, clients[c]));
                     }
                     WeightedAverage.Into(global, replies);

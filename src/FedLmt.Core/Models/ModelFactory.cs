@@ -33,6 +33,24 @@ public static class ModelFactory
         return model;
     }
 
+    /// <summary>The model of <paramref name="spec"/> carrying <paramref name="state"/> (every entry required).</summary>
+    public static HybridModel Load(ModelSpec spec, IReadOnlyDictionary<string, Tensor> state)
+    {
+        // Direct init: the loaded state overwrites every value, so the SVDs of spectral init would be wasted; a fixed
+        // seed keeps libtorch's global generator out of it.
+        var model = Create(spec with { Init = FactorInit.Direct }, seed: 0);
+        try
+        {
+            ModelState.Load(model, state);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>
     /// Re-draws every full conv and Linear weight and bias as PyTorch initializes them (U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
     /// which is kaiming-uniform with a = sqrt 5; conv weights N(0, 2 / fan_out) under kaiming_fan_out) from

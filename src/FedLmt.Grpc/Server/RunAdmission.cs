@@ -29,12 +29,7 @@ public sealed class RunAdmission(RunSetup setup, Func<int> completedRounds) : IA
     public Welcome WelcomeFor(Register r)
     {
         var strategy = setup.Strategy;
-        var spec = strategy switch
-        {
-            PFedLmtStrategy p => p.SpecOf(r.ClientId),
-            FedAvgStrategy f => f.GlobalSpec,
-            _ => setup.Spec,
-        };
+        var spec = strategy.ModelFor(r.ClientId);
         return new Welcome
         {
             ClientId = r.ClientId,

@@ -82,7 +82,7 @@ public class ClientTrainerTests
         using var initial = Initial(spec);
         using var reply = new ClientTrainer().Train(Instruction(initial, spec, TrainPhase.AllAtOnce, local, lr: 0.3), data);
 
-        using var model = ClientTrainer.BuildModel(spec, initial);
+        using var model = ModelFactory.Load(spec, initial);
         var (x, y) = data.TrainBatches(1000, 0).Single();
         var loss = nn.functional.cross_entropy(model.call(x), y) + FactorPenalty.Compute(model, PenaltyKind.Frobenius, 0.05)!;
         loss.backward();
@@ -144,7 +144,7 @@ public class ClientTrainerTests
         using var initial = Initial(spec);
         var reply = new ClientTrainer().Evaluate(new EvaluateInstruction(0, 0, spec, initial, BatchSize: 7), data);
 
-        using var model = ClientTrainer.BuildModel(spec, initial);
+        using var model = ModelFactory.Load(spec, initial);
         var (x, y) = data.TestBatches(1000).Single();
         using var noGrad = torch.no_grad();
         var logits = model.call(x);

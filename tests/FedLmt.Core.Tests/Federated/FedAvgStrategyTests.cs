@@ -67,7 +67,7 @@ public class FedAvgStrategyTests
         var seen = new HashSet<int>();
         for (int round = 0; round < 200; round++)
         {
-            var sampled = strategy.SampleClients(round);
+            var sampled = strategy.SampleClients(round, Enumerable.Range(0, 20).ToList());
             Assert.Equal(5, sampled.Count); // half of the 10 eligible
             Assert.All(sampled, c => Assert.True(c % 2 == 0, $"round {round} sampled weak client {c}"));
             seen.UnionWith(sampled);
@@ -79,7 +79,7 @@ public class FedAvgStrategyTests
     public void Every_client_mode_is_the_upper_bound_where_all_clients_train_the_full_model()
     {
         var strategy = new FedAvgStrategy(Options(SyntheticProblem.Mlp(), Alternating(6)), FedAvgMode.EveryClient);
-        Assert.Equal([0, 1, 2, 3, 4, 5], strategy.SampleClients(0));
+        Assert.Equal([0, 1, 2, 3, 4, 5], strategy.SampleClients(0, [0, 1, 2, 3, 4, 5]));
         var instructions = strategy.ConfigureTrain(0, [1, 3]);
         Assert.All(instructions, i => Assert.Null(i.Spec.Ratio));
         foreach (var i in instructions) i.Dispose();

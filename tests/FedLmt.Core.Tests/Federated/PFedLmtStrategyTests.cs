@@ -98,8 +98,8 @@ public class PFedLmtStrategyTests
 
         var instructions = strategy.ConfigureTrain(1, [0, 1]);
         Assert.True(strategy.Personalized);
-        using var big = ClientTrainer.BuildModel(instructions[0].Spec, instructions[0].Parameters);
-        using var small = ClientTrainer.BuildModel(instructions[1].Spec, instructions[1].Parameters);
+        using var big = ModelFactory.Load(instructions[0].Spec, instructions[0].Parameters);
+        using var small = ModelFactory.Load(instructions[1].Spec, instructions[1].Parameters);
 
         var bigLayers = LowRankConversion.FactorizedLayers(big);
         var smallLayers = LowRankConversion.FactorizedLayers(small);

@@ -27,7 +27,7 @@ public sealed class ClientTrainer
         var local = instruction.Local.Validate();
         if (!(instruction.LearningRate >= 0) || double.IsInfinity(instruction.LearningRate))
             throw new ArgumentException($"learning rate {instruction.LearningRate} is not a finite number >= 0");
-        using var model = BuildModel(instruction.Spec, instruction.Parameters);
+        using var model = ModelFactory.Load(instruction.Spec, instruction.Parameters);
         model.train();
 
         long stepsPerEpoch = (data.TrainCount + local.BatchSize - 1) / local.BatchSize;
@@ -102,31 +102,13 @@ public sealed class ClientTrainer
     /// <summary>Evaluates the instruction's model on the client's test split.</summary>
     public EvaluateReply Evaluate(EvaluateInstruction instruction, IClientData data)
     {
-        using var model = BuildModel(instruction.Spec, instruction.Parameters);
+        using var model = ModelFactory.Load(instruction.Spec, instruction.Parameters);
         var result = ModelEvaluator.Evaluate(model, data.TestBatches(instruction.BatchSize));
         return new EvaluateReply(instruction.ClientId, result.Count, new Dictionary<string, double>(StringComparer.Ordinal)
         {
             [MetricNames.TestLoss] = result.Loss,
             [MetricNames.TestAccuracy] = result.Accuracy,
         });
-    }
-
-    /// <summary>The model of <paramref name="spec"/> carrying <paramref name="state"/> (every entry required).</summary>
-    public static HybridModel BuildModel(ModelSpec spec, IReadOnlyDictionary<string, Tensor> state)
-    {
-        // Direct init: the loaded state overwrites every value, so the SVDs of spectral init would be wasted; a fixed
-        // seed keeps libtorch's global generator out of it.
-        var model = ModelFactory.Create(spec with { Init = FactorInit.Direct }, seed: 0);
-        try
-        {
-            ModelState.Load(model, state);
-            return model;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
     }
 
     static int PhaseAt(long[] ends, long step)

@@ -6,7 +6,7 @@ namespace FedLmt.Federated;
 
 /// <summary>
 /// Tensors by name, in a fixed order: the parameters that travel between server and clients. An owning map disposes
-/// its tensors; a borrowed view (<see cref="Borrow"/>, <see cref="Where"/>) only points at tensors someone else owns.
+/// its tensors; a borrowed view (<see cref="View"/>, <see cref="Where"/>) only points at tensors someone else owns.
 /// </summary>
 public sealed class NamedTensors : IReadOnlyDictionary<string, Tensor>, IDisposable
 {
@@ -65,6 +65,9 @@ public sealed class NamedTensors : IReadOnlyDictionary<string, Tensor>, IDisposa
         using var noGrad = torch.no_grad();
         return Own(_order.Select(n => KeyValuePair.Create(n, _map[n].clone())));
     }
+
+    /// <summary>A borrowed view of every entry: what an instruction carries of a state its owner keeps.</summary>
+    public NamedTensors View() => Borrow(this);
 
     /// <summary>A borrowed view of the entries whose names pass <paramref name="keep"/>.</summary>
     public NamedTensors Where(Func<string, bool> keep) => Borrow(_order.Where(keep).Select(n => KeyValuePair.Create(n, _map[n])));

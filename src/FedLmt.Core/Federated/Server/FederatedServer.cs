@@ -4,13 +4,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace FedLmt.Federated;
 
 /// <summary>
-/// What one training round did: who was sampled and who failed, the learning rate, raw tensor bytes sent down
-/// (instructions) and up (replies), and the strategy's aggregation metrics (<see cref="MetricNames"/>).
-/// </summary>
-public sealed record TrainRoundSummary(int Round, IReadOnlyList<int> Sampled, IReadOnlyList<ClientFailure> Failures, double LearningRate,
-    long BytesDown, long BytesUp, IReadOnlyDictionary<string, double> Metrics);
-
-/// <summary>
 /// The server loop of one round (Flower's ServerApp): sample, configure, send through the grid, aggregate. The same
 /// code runs a simulation (in-process grid) and a deployment (gRPC grid).
 /// </summary>
@@ -20,10 +13,14 @@ public sealed class FederatedServer(IStrategy strategy, IClientGrid grid, ILogge
 
     public IStrategy Strategy => strategy;
 
-    /// <summary>Runs training round <paramref name="round"/> (0-based).</summary>
-    public TrainRoundSummary RunTrainRound(int round)
+    /// <summary>
+    /// Runs training round <paramref name="round"/> (0-based) among the <paramref name="available"/> clients (null: all).
+    /// With fewer than <paramref name="minReplies"/> replies the strategy is not told of them and the summary says not
+    /// aggregated.
+    /// </summary>
+    public TrainRoundSummary RunTrainRound(int round, IReadOnlyCollection<int>? available = null, int minReplies = 0)
     {
-        var sampled = strategy.SampleClients(round);
+        var sampled = strategy.SampleClients(round, available ?? strategy.EligibleClients);
         var instructions = strategy.ConfigureTrain(round, sampled);
         try
         {
@@ -31,10 +28,13 @@ public sealed class FederatedServer(IStrategy strategy, IClientGrid grid, ILogge
             double lr = instructions.Count > 0 ? instructions[0].LearningRate : double.NaN;
             using var result = grid.Train(instructions);
             long up = result.Replies.Sum(r => r.Parameters.Bytes);
+            if (result.Replies.Count < minReplies)
+                return new TrainRoundSummary(round, sampled, result.Replies.Count, result.Failures, lr, down, up, Aggregated: false,
+                    new Dictionary<string, double>(StringComparer.Ordinal));
             var metrics = strategy.AggregateTrain(round, result.Replies, result.Failures);
             _logger.LogInformation("Round {Round}: {Replies} of {Sampled} clients replied, lr {Lr:G4}, train loss {Loss:F4}",
                 round, result.Replies.Count, sampled.Count, lr, metrics.GetValueOrDefault(MetricNames.TrainLoss, double.NaN));
-            return new TrainRoundSummary(round, sampled, result.Failures, lr, down, up, metrics);
+            return new TrainRoundSummary(round, sampled, result.Replies.Count, result.Failures, lr, down, up, Aggregated: true, metrics);
         }
         finally
         {

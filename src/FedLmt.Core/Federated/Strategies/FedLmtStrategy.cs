@@ -10,11 +10,10 @@ public class FedLmtStrategy : FedAvgStrategy
 {
     /// <summary>FedLMT at <paramref name="ratio"/>, or (null) at the largest ratio every tier affords.</summary>
     public FedLmtStrategy(StrategyOptions options, double? ratio = null, ModelCostCatalog? costs = null, ILogger? logger = null)
-        : base(options,
+        : base("fedlmt", options,
             options.Model.WithRatio(ratio ?? RatioSearch.LargestAffordable(options.Model, options.Clients.Tiers, costs ?? ModelCostCatalog.Shared)),
             options.Clients, requireAll: true, costs, logger)
     {
-        Name = "fedlmt";
         Logger.LogInformation("FedLMT: shared ratio {Ratio} from {Start} ({Chosen})", Ratio, GlobalSpec.DecomposeFrom, ratio is null ? "searched" : "given");
     }
 

@@ -3,19 +3,40 @@ using FedLmt.Models;
 namespace FedLmt.Federated;
 
 /// <summary>
-/// The server side of a federated algorithm, transport-blind (Flower's Strategy): which clients train, what each gets,
-/// how replies combine, and what each client evaluates. Rounds are 0-based.
+/// The server side of a federated algorithm, transport-blind (Flower's Strategy, completed): which clients may train
+/// and which of those available train a round, what each gets, how replies combine, what each client evaluates, and
+/// everything a deployment must tell a client. A simulation and a deployment ask the same questions; neither looks at
+/// the concrete type. Rounds are 0-based.
 /// </summary>
 public interface IStrategy
 {
     /// <summary>A short name for logs and reports.</summary>
     string Name { get; }
 
+    /// <summary>One line for logs and run summaries: the model(s) it trains.</summary>
+    string Description { get; }
+
     /// <summary>Rounds aggregated so far: the round a resumed run continues with.</summary>
     int CompletedRounds { get; }
 
-    /// <summary>The clients that train in <paramref name="round"/>; a pure function of the run seed and the round.</summary>
-    IReadOnlyList<int> SampleClients(int round);
+    /// <summary>The clients that may ever train (a tier that affords nothing leaves its clients out), ascending.</summary>
+    IReadOnlyList<int> EligibleClients { get; }
+
+    /// <summary>
+    /// The clients that train in <paramref name="round"/>, drawn from the eligible ones that are
+    /// <paramref name="available"/> (all of them in a simulation, the connected ones in a deployment); a pure function
+    /// of the run seed, the round and that pool, so with every client available the draw is the simulation's.
+    /// </summary>
+    IReadOnlyList<int> SampleClients(int round, IReadOnlyCollection<int> available);
+
+    /// <summary>The model a client works with now: the one it trains, or for a client that trains none, the one it evaluates.</summary>
+    ModelSpec ModelFor(int clientId);
+
+    /// <summary>
+    /// Whether a state entry is the client's own (pFedLMT's custom parameters after the meta round): a deployed client
+    /// keeps it on its disk, and it is not sent to a client whose kept copy is the one the strategy would send.
+    /// </summary>
+    bool ClientOwns(string tensorName);
 
     /// <summary>
     /// One instruction per client. Throws <see cref="InvalidOperationException"/> if a client would get a model over its
@@ -44,22 +65,4 @@ public interface IStrategy
 
     /// <summary>Restores a state exported by the same strategy with the same options (copies it; the caller keeps it).</summary>
     void ImportState(ServerState state);
-}
-
-/// <summary>
-/// A round's evaluation over clients: MeanAccuracy is the mean of the per-client accuracies (the reference's metric),
-/// WeightedAccuracy the accuracy over all test samples of the clients that replied; likewise for the loss.
-/// </summary>
-public sealed record EvaluationSummary(int Round, int Clients, int Failures, long Examples, double MeanAccuracy, double WeightedAccuracy,
-    double MeanLoss, double WeightedLoss)
-{
-    /// <summary>Summarizes replies; clients without test data count in neither mean.</summary>
-    public static EvaluationSummary From(int round, IReadOnlyList<EvaluateReply> replies, IReadOnlyList<ClientFailure> failures)
-    {
-        var withData = replies.Where(r => r.NumExamples > 0).ToList();
-        double Mean(string key) => withData.Count == 0 ? double.NaN : withData.Average(r => r.Metrics[key]);
-        double Weighted(string key) => WeightedAverage.OfMetric(withData.Select(r => (r.Metrics, r.NumExamples)), key);
-        return new EvaluationSummary(round, replies.Count, failures.Count, withData.Sum(r => r.NumExamples),
-            Mean(MetricNames.TestAccuracy), Weighted(MetricNames.TestAccuracy), Mean(MetricNames.TestLoss), Weighted(MetricNames.TestLoss));
-    }
 }

@@ -44,14 +44,20 @@ public sealed class PFedLmtStrategy : FedLmtStrategy
     /// <summary>Whether a state entry is common (aggregated in stage 2) rather than custom.</summary>
     public bool IsCommon(string name) => _commonNames.Contains(name);
 
+    /// <summary>After the meta round a client owns its custom entries.</summary>
+    public override bool ClientOwns(string tensorName) => Personalized && !IsCommon(tensorName);
+
     /// <summary>The model a client trains now: the shared stage-1 hybrid, or its tier's.</summary>
-    public ModelSpec SpecOf(int clientId) => Personalized ? TierSpec(Population.TierOf(clientId)) : GlobalSpec;
+    public override ModelSpec ModelFor(int clientId) => Personalized ? TierSpec(Population.TierOf(clientId)) : GlobalSpec;
+
+    public override string Description =>
+        $"{Options.Model} with per-tier ratios {string.Join(", ", Population.Tiers.Select(t => $"{t.Name} {_options.TierRatios[t.Name]}"))}";
 
     /// <summary>A borrowed view of a client's custom parameters (stage 2 only).</summary>
     public NamedTensors CustomOf(int clientId)
     {
         if (!Personalized) throw new InvalidOperationException("clients own no custom parameters before the meta round");
-        return (_clientCustom.TryGetValue(clientId, out var own) ? own : _tierCustom[Population.TierOf(clientId).Name]).Where(_ => true);
+        return (_clientCustom.TryGetValue(clientId, out var own) ? own : _tierCustom[Population.TierOf(clientId).Name]).View();
     }
 
     ModelSpec TierSpec(ResourceTier tier) => Options.Model.WithRatio(_options.TierRatios[tier.Name]);
@@ -60,7 +66,7 @@ public sealed class PFedLmtStrategy : FedLmtStrategy
     {
         if (!Personalized && round >= _options.MetaRound)
         {
-            using var lowRank = ClientTrainer.BuildModel(GlobalSpec, Global);
+            using var lowRank = ModelFactory.Load(GlobalSpec, Global);
             using var full = ModelFactory.Create(GlobalSpec.AsFull() with { Init = Layers.FactorInit.Direct }, seed: 0);
             LowRankConversion.RecoverInto(lowRank, full);
             Personalize(full);
@@ -69,7 +75,7 @@ public sealed class PFedLmtStrategy : FedLmtStrategy
     }
 
     protected override TrainInstruction InstructionFor(int round, int client, double lr) => Personalized
-        ? new(round, client, SpecOf(client), Global.Concat(CustomOf(client)), lr, Options.Local, TrainPhase.CustomThenCommon, Options.Seed)
+        ? new(round, client, ModelFor(client), Global.Concat(CustomOf(client)), lr, Options.Local, TrainPhase.CustomThenCommon, Options.Seed)
         : base.InstructionFor(round, client, lr);
 
     protected override void AggregateParameters(int round, IReadOnlyList<TrainReply> replies)
@@ -99,7 +105,7 @@ public sealed class PFedLmtStrategy : FedLmtStrategy
     }
 
     protected override EvaluateInstruction EvaluationFor(int round, int client) => Personalized
-        ? new(round, client, SpecOf(client), Global.Concat(CustomOf(client)), Options.EvalBatchSize)
+        ? new(round, client, ModelFor(client), Global.Concat(CustomOf(client)), Options.EvalBatchSize)
         : base.EvaluationFor(round, client);
 
     /// <summary>The stage-1 global model; null once personalized (there is no single global model then).</summary>
@@ -137,7 +143,7 @@ public sealed class PFedLmtStrategy : FedLmtStrategy
         if (personalized && !Personalized)
         {
             // Take the layouts from a personalization of the current state, then overwrite every tensor.
-            using var lowRank = ClientTrainer.BuildModel(GlobalSpec, Global);
+            using var lowRank = ModelFactory.Load(GlobalSpec, Global);
             using var full = ModelFactory.Create(GlobalSpec.AsFull() with { Init = Layers.FactorInit.Direct }, seed: 0);
             LowRankConversion.RecoverInto(lowRank, full);
             Personalize(full);
