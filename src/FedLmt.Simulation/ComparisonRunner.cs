@@ -15,9 +15,6 @@ namespace FedLmt.Simulation;
 /// </summary>
 public sealed class ComparisonRunner
 {
-    /// <summary>Every algorithm the paper's comparison needs, in table order.</summary>
-    public static IReadOnlyList<string> DefaultArms { get; } = ["fedavg-all", "fedavg-excluded", "fedlmt", "pfedlmt", "heterofl", "fedrolex", "fedhm"];
-
     static readonly ISerializer Yaml = new SerializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
 
     readonly SimulationConfig _config;
@@ -29,11 +26,11 @@ public sealed class ComparisonRunner
         _config = config.Validate();
         _dir = outputDirectory;
         _logger = logger ?? NullLogger.Instance;
-        Arms = arms ?? DefaultArms;
+        Arms = arms ?? Algorithms.DefaultArms;
         if (Arms.Count == 0) throw new ArgumentException("arms: at least one algorithm is needed");
         foreach (var arm in Arms)
-            if (!SimulationConfig.Algorithms.Contains(arm))
-                throw new ArgumentException($"arm '{arm}' is not an algorithm; allowed: {string.Join(", ", SimulationConfig.Algorithms)}");
+            if (!Algorithms.Contains(arm))
+                throw new ArgumentException($"arm '{arm}' is not an algorithm; allowed: {string.Join(", ", Algorithms.Names)}");
         if (Arms.Distinct().Count() != Arms.Count) throw new ArgumentException($"arms list an algorithm twice: {string.Join(", ", Arms)}");
     }
 

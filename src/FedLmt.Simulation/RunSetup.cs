@@ -60,22 +60,7 @@ public sealed class RunSetup
             Seed = config.Seed,
             EvalBatchSize = config.Evaluation.BatchSize,
         };
-        var strategy = CreateStrategy(config, options, population, logger);
+        var strategy = Algorithms.Get(config.Algorithm).Create(new AlgorithmContext(config, options, logger));
         return new RunSetup(config, data, partition, clients, population, spec, options, strategy);
     }
-
-    /// <summary>The strategy <see cref="SimulationConfig.Algorithm"/> names.</summary>
-    public static IStrategy CreateStrategy(SimulationConfig config, StrategyOptions options, ClientPopulation population, ILogger logger) =>
-        config.Algorithm switch
-        {
-            "fedavg-all" => new FedAvgStrategy(options, FedAvgMode.EveryClient, logger: logger),
-            "fedavg-excluded" => new FedAvgStrategy(options, FedAvgMode.ExcludeUnaffordable, logger: logger),
-            "pfedlmt" => new PFedLmtStrategy(options, config.PFedLmtOptions(population.Tiers, options.Model), logger: logger),
-            "fedlmt" => new FedLmtStrategy(options, config.Model.Ratio, logger: logger),
-            "heterofl" => new HeteroFlStrategy(options, config.BaselineOptions(), logger: logger),
-            "fedrolex" => new FedRolexStrategy(options, config.BaselineOptions(), logger: logger),
-            "fedhm" => new FedHmStrategy(options, logger: logger),
-            _ => throw new ArgumentException($"algorithm = {config.Algorithm} is not allowed; expected {string.Join(", ", SimulationConfig.Algorithms)}"),
-        };
-
 }

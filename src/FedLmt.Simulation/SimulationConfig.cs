@@ -12,9 +12,6 @@ namespace FedLmt.Simulation;
 /// </summary>
 public sealed class SimulationConfig
 {
-    /// <summary>Algorithms <see cref="Algorithm"/> accepts.</summary>
-    public static readonly IReadOnlyList<string> Algorithms = ["fedlmt", "pfedlmt", "fedavg-all", "fedavg-excluded", "heterofl", "fedrolex", "fedhm"];
-
     public string Name { get; set; } = "fedlmt-fmnist";
     public long Seed { get; set; } = 1;
     public string Algorithm { get; set; } = "fedlmt";
@@ -137,7 +134,7 @@ public sealed class SimulationConfig
     /// <summary>Refuses values that no typed option below checks, naming the key, the value and what is allowed.</summary>
     public SimulationConfig Validate()
     {
-        Check.Require(Algorithms.Contains(Algorithm), "algorithm", Algorithm, string.Join(", ", Algorithms));
+        Check.Require(FedLmt.Simulation.Algorithms.Contains(Algorithm), "algorithm", Algorithm, string.Join(", ", FedLmt.Simulation.Algorithms.Names));
         Check.Require(!string.IsNullOrWhiteSpace(Name) && Name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0, "name", Name, "a non-empty name usable as a folder name");
         Check.Require(Federated.NumClients >= 1, "federated.num_clients", Federated.NumClients, "an integer >= 1");
         Check.Require(EvaluationOrders.Contains(Evaluation.Order), "evaluation.order", Evaluation.Order, string.Join(", ", EvaluationOrders));

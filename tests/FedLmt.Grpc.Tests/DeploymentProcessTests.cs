@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FedLmt.Cli.Commands;
+using FedLmt.Federated;
 using FedLmt.Reporting;
 using FedLmt.Simulation;
 
@@ -49,11 +50,22 @@ public class DeploymentProcessTests : IDisposable
 
     static List<RoundRecord> Results(string outDir) => JsonLinesAppender.ReadAll<RoundRecord>(Path.Combine(outDir, "results.jsonl"), RunRecorder.Json).ToList();
 
-    [Fact]
+    [Theory]
     [Trait("Category", "Slow")]
-    public void A_server_and_three_client_processes_complete_three_rounds_of_the_small_preset_with_the_simulations_model()
+    [InlineData("fedlmt", 0.5)]
+    [InlineData("pfedlmt", 0.5)]
+    [InlineData("fedavg-all", 0.5)]
+    [InlineData("fedavg-excluded", 0.5)] // the weak tier cannot afford the full model: its client is never sampled
+    [InlineData("heterofl", 0.5)]
+    [InlineData("fedrolex", 0.5)]
+    [InlineData("fedhm", 0.5)]
+    [InlineData("heterofl", 0.001)] // the weak tier affords no sub-model: left out, yet connected every round
+    public void A_server_and_three_client_processes_run_the_small_preset_to_the_simulations_model(string algorithm, double weakBudget)
     {
-        const string config = "preset:small";
+        // Every algorithm, baselines included: the deployed run is the simulated one, to float rounding.
+        string config = Path.Combine(_dir.Path, "run.yaml");
+        File.WriteAllText(config, Presets.Read("small").Replace("algorithm: fedlmt", $"algorithm: {algorithm}")
+            .Replace("macs_budget: 0.5", FormattableString.Invariant($"macs_budget: {weakBudget}")));
         string deployed = Path.Combine(_dir.Path, "deployed");
         var server = StartServer(config, deployed);
         string url = UrlOf(server);
@@ -63,23 +75,37 @@ public class DeploymentProcessTests : IDisposable
         foreach (var c in clients) Assert.True(c.WaitForExit(60) == 0, c.Output);
         var rounds = Results(deployed);
         Assert.Equal([1, 2, 3], rounds.Select(r => r.Round));
-        Assert.All(rounds, r => Assert.Equal(3, r.Replies));
-        Assert.True(rounds[^1].GlobalAccuracy > 0.5, $"accuracy {rounds[^1].GlobalAccuracy}");
+        Assert.All(rounds, r => Assert.Equal(r.Sampled, r.Replies));
 
-        // The same config and seed, simulated in this process: the same model.
+        // The same config and seed, simulated in this process: the same model, the same clients sampled.
+        var setup = ConfigLoader.Parse(File.ReadAllText(config));
         string simulated = Path.Combine(_dir.Path, "simulated");
-        new SimulationRunner(Presets.LoadConfig(null, "small", []), simulated).Run();
+        var summary = new SimulationRunner(setup, simulated).Run();
+        var sim = Results(simulated);
+        Assert.Equal(sim.Select(r => r.Sampled), rounds.Select(r => r.Sampled));
+        if (algorithm is "fedavg-excluded" || weakBudget < 0.01) Assert.All(rounds, r => Assert.True(r.Sampled < 3, $"round {r.Round} sampled a left-out client"));
         using var a = CheckpointStore.Load(Path.Combine(simulated, "checkpoint.bin"));
         using var b = CheckpointStore.Load(Path.Combine(deployed, "checkpoint.bin"));
         Assert.Equal(a.CompletedRounds, b.CompletedRounds);
-        Assert.Equal(a.Global.Names, b.Global.Names);
-        foreach (var name in a.Global.Names)
-        {
-            double diff = (a.Global[name] - b.Global[name]).abs().max().item<float>();
-            Assert.True(diff <= 1e-5, $"{name} differs by {diff}");
-        }
-        var sim = Results(simulated);
+        AssertClose(a.Global, b.Global, "global");
+        Assert.Equal(a.PerClient.Keys.Order(), b.PerClient.Keys.Order());
+        foreach (var (client, tensors) in a.PerClient) AssertClose(tensors, b.PerClient[client], $"client {client}'s");
+        Assert.Equal(a.Shared.Keys.Order(), b.Shared.Keys.Order());
         Assert.Equal(sim.Select(r => r.TrainLoss), rounds.Select(r => r.TrainLoss), (x, y) => Math.Abs(x - y) <= 1e-6);
+        Assert.Equal(sim[^1].ClientMeanAccuracy!.Value, rounds[^1].ClientMeanAccuracy!.Value, 5);
+        var deployedSummary = JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(Path.Combine(deployed, "summary.json")), RunRecorder.Json)!;
+        Assert.Equal(summary.Model, deployedSummary.Model);
+        Assert.Equal(algorithm, deployedSummary.Algorithm);
+    }
+
+    static void AssertClose(NamedTensors expected, NamedTensors actual, string what)
+    {
+        Assert.Equal(expected.Names, actual.Names);
+        foreach (var name in expected.Names)
+        {
+            double diff = (expected[name] - actual[name]).abs().max().item<float>();
+            Assert.True(diff <= 1e-5, $"{what} '{name}' differs by {diff}");
+        }
     }
 
     [Fact]

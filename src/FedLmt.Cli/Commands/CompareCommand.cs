@@ -33,16 +33,16 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         [Description("Output folder (default runs/compare-<name>): one subfolder per arm, comparison.csv/md, accuracy_vs_*.png. Rerunning reads finished arms and resumes interrupted ones.")]
         public string? Out { get; init; }
 
-        public IReadOnlyList<string> ArmList => Arms is null ? ComparisonRunner.DefaultArms
+        public IReadOnlyList<string> ArmList => Arms is null ? Algorithms.DefaultArms
             : Arms.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
         public override ValidationResult Validate()
         {
             if (Config is not null && Preset is not null) return ValidationResult.Error("--config and --preset: give one or the other");
             if (Preset is not null && !Presets.Names.Contains(Preset)) return ValidationResult.Error($"--preset {Preset}: unknown; allowed: {string.Join(", ", Presets.Names)}");
-            var unknown = ArmList.Where(a => !SimulationConfig.Algorithms.Contains(a)).ToList();
+            var unknown = ArmList.Where(a => !Algorithms.Contains(a)).ToList();
             if (ArmList.Count == 0 || unknown.Count > 0)
-                return ValidationResult.Error($"--arms {Arms}: {(unknown.Count > 0 ? $"unknown {string.Join(", ", unknown)}" : "empty")}; allowed: {string.Join(", ", SimulationConfig.Algorithms)}");
+                return ValidationResult.Error($"--arms {Arms}: {(unknown.Count > 0 ? $"unknown {string.Join(", ", unknown)}" : "empty")}; allowed: {string.Join(", ", Algorithms.Names)}");
             return ValidationResult.Success();
         }
     }
