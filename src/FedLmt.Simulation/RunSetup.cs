@@ -42,13 +42,9 @@ public sealed class RunSetup
     {
         logger ??= NullLogger.Instance;
         config.Validate();
-        var data = DatasetResolver.Resolve(config.Dataset);
-        var partition = FederatedPartitioner.Partition(data, config.PartitionSettings(), logger);
-        if (config.Evaluation.Order == "by_class") partition = partition.WithTestGroupedByClass(data.Test.Labels);
+        var (data, partition) = LoadPartitioned(config, logger);
         var clients = PartitionedClientData.ForPartition(data, partition);
-        var tiers = config.ResourceTiers();
-        var population = tiers.Count == 0 ? ClientPopulation.Unconstrained(config.Federated.NumClients)
-            : ClientPopulation.Assign(tiers, config.Federated.NumClients, config.Seed);
+        var population = PopulationOf(config);
         var spec = config.ModelSpecFor(data);
         var options = new StrategyOptions
         {
@@ -62,5 +58,22 @@ public sealed class RunSetup
         };
         var strategy = Algorithms.Get(config.Algorithm).Create(new AlgorithmContext(config, options, logger));
         return new RunSetup(config, data, partition, clients, population, spec, options, strategy);
+    }
+
+    /// <summary>The config's dataset and its partition over the clients (each client's test split in the evaluation order).</summary>
+    public static (DatasetSplit Data, FederatedPartition Partition) LoadPartitioned(SimulationConfig config, ILogger logger)
+    {
+        var data = DatasetResolver.Resolve(config.Dataset);
+        var partition = FederatedPartitioner.Partition(data, config.PartitionSettings(), logger);
+        if (config.Evaluation.Order == "by_class") partition = partition.WithTestGroupedByClass(data.Test.Labels);
+        return (data, partition);
+    }
+
+    /// <summary>The clients and their tiers: a pure function of the config (tiers, client count, seed).</summary>
+    public static ClientPopulation PopulationOf(SimulationConfig config)
+    {
+        var tiers = config.ResourceTiers();
+        return tiers.Count == 0 ? ClientPopulation.Unconstrained(config.Federated.NumClients)
+            : ClientPopulation.Assign(tiers, config.Federated.NumClients, config.Seed);
     }
 }

@@ -120,10 +120,9 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
             var logger = loggers.CreateLogger("fedlmt.client");
             TorchRuntime.EnsureInitialized();
             if (config.Simulation.Threads > 0) torch.set_num_threads(config.Simulation.Threads);
-            // The same setup a simulation builds, so this client's partition and tier are the simulation's client's.
-            var setup = RunSetup.Create(config, logger);
-            var data = setup.Clients[id];
-            string tier = setup.Population.TierOf(id).Name;
+            // The partition and tier the simulation's client gets, and only its own data: no strategy, no other client.
+            var setup = ClientSetup.Create(config, id, logger);
+            var (data, tier) = (setup.Data, setup.Tier);
             var store = new CustomParameterStore(settings.State ?? Path.Combine("runs", $"client-{id}"), id);
             logger.LogInformation("Client {Client}: {Train} training and {Test} test examples of {Dataset}, tier {Tier}; connecting to {Server}",
                 id, data.TrainCount, data.TestCount, config.Dataset, tier, connection.Server);

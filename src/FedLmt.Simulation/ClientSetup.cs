@@ -1,0 +1,47 @@
+using FedLmt.Data;
+using FedLmt.Federated;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FedLmt.Simulation;
+
+/// <summary>
+/// What a deployed client builds from the run's config: its own partition of the dataset and its tier, nothing else.
+/// The partition is computed from the whole dataset (it depends on every label), then only this client's images are
+/// kept; no strategy, model or other client's data is built (the server tells the client what to train).
+/// </summary>
+public sealed class ClientSetup
+{
+    ClientSetup(int clientId, IClientData data, string dataset, string tier)
+    {
+        ClientId = clientId;
+        Data = data;
+        Dataset = dataset;
+        Tier = tier;
+    }
+
+    public int ClientId { get; }
+
+    /// <summary>This client's training and test examples, in the order the simulation's client reads them.</summary>
+    public IClientData Data { get; }
+
+    /// <summary>The dataset's name (for logs).</summary>
+    public string Dataset { get; }
+
+    /// <summary>The tier the config assigns this client.</summary>
+    public string Tier { get; }
+
+    /// <summary>Builds client <paramref name="clientId"/>'s setup; refuses an id the config does not have.</summary>
+    public static ClientSetup Create(SimulationConfig config, int clientId, ILogger? logger = null)
+    {
+        logger ??= NullLogger.Instance;
+        config.Validate();
+        if (clientId < 0 || clientId >= config.Federated.NumClients)
+            throw new ArgumentException($"--id {clientId}: the config has {config.Federated.NumClients} clients (ids 0..{config.Federated.NumClients - 1})");
+        var (data, partition) = RunSetup.LoadPartitioned(config, logger);
+        int[] train = partition.Train[clientId], test = partition.Test[clientId];
+        var own = new DatasetSplit(data.Train.Select(train), data.Test.Select(test), data.TrainAugmentation);
+        var clientData = new PartitionedClientData(own, Enumerable.Range(0, train.Length).ToArray(), Enumerable.Range(0, test.Length).ToArray());
+        return new ClientSetup(clientId, clientData, config.Dataset, RunSetup.PopulationOf(config).TierOf(clientId).Name);
+    }
+}
