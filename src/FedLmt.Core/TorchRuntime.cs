@@ -11,6 +11,9 @@ public sealed record TorchRuntimeReport(ConvPath ConvPath, bool ConvExact, strin
     /// <summary>What was done to the native allocator (<see cref="NativeAllocator"/>, applied by the same initialization).</summary>
     public NativeAllocatorReport Allocator => NativeAllocator.KeepFreedMemory();
 
+    /// <summary>One short line for the start of a run: the path, and whether it matched float64.</summary>
+    public string Headline => $"{TorchRuntime.Describe(ConvPath)} convolutions, {(ConvExact ? "exact against float64" : "NOT exact: results are wrong")}";
+
     public override string ToString() => $"{Note}; {Allocator.Note}";
 }
 
@@ -132,7 +135,7 @@ public static class TorchRuntime
             : $"{refused}convolution path {Describe(ConvPath.Native)} is not exact either ({nativeMismatch}); results are wrong");
     }
 
-    static string Describe(ConvPath path) => path switch
+    internal static string Describe(ConvPath path) => path switch
     {
         ConvPath.OneDnn => "oneDNN, channels-last",
         ConvPath.OneDnnPadded => $"oneDNN with channels padded to multiples of {ConvKernel.ChannelBlock}",

@@ -80,9 +80,9 @@ public sealed class RunRecorder : IDisposable
             JsonSerializer.Serialize(summary, new JsonSerializerOptions(Json) { WriteIndented = true }));
         var evaluated = _records.Where(r => r.Evaluated).ToList();
         if (evaluated.Count == 0) return;
-        SaveAccuracyChart("accuracy_vs_round.png", "round", evaluated, r => r.Round, logX: false);
-        SaveAccuracyChart("accuracy_vs_bytes.png", "cumulative bytes moved (down + up)", evaluated, r => r.CumulativeBytes, logX: false);
-        SaveAccuracyChart("accuracy_vs_client_macs.png", "cumulative client MACs (forward + backward)", evaluated, r => r.CumulativeClientMacs, logX: false);
+        SaveAccuracyChart("accuracy_vs_round.png", "round", evaluated, r => r.Round);
+        SaveAccuracyChart("accuracy_vs_bytes.png", "cumulative bytes moved (down + up)", evaluated, r => r.CumulativeBytes);
+        SaveAccuracyChart("accuracy_vs_client_macs.png", "cumulative client MACs (forward + backward)", evaluated, r => r.CumulativeClientMacs);
         var health = evaluated.Where(r => r.SmallestSingularValue is double v && double.IsFinite(v)).ToList();
         if (health.Count > 0)
             new LineChart($"{summary.Name}: smallest singular value of the factors", "round", "sigma_min")
@@ -90,9 +90,9 @@ public sealed class RunRecorder : IDisposable
                 .SavePng(Path.Combine(_dir, "smallest_singular_value.png"));
     }
 
-    void SaveAccuracyChart(string file, string xLabel, IReadOnlyList<RoundRecord> rows, Func<RoundRecord, double> x, bool logX)
+    void SaveAccuracyChart(string file, string xLabel, IReadOnlyList<RoundRecord> rows, Func<RoundRecord, double> x)
     {
-        var chart = new LineChart($"{Path.GetFileName(_dir)}: test accuracy", xLabel, "accuracy") { LogX = logX };
+        var chart = new LineChart($"{Path.GetFileName(_dir)}: test accuracy", xLabel, "accuracy");
         var global = rows.Where(r => r.GlobalAccuracy is not null).Select(r => (x(r), r.GlobalAccuracy!.Value)).ToList();
         var client = rows.Where(r => r.ClientMeanAccuracy is not null).Select(r => (x(r), r.ClientMeanAccuracy!.Value)).ToList();
         if (global.Count > 0) chart.Add("global model, whole test set", global);

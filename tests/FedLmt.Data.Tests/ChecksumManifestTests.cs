@@ -31,7 +31,11 @@ public class ChecksumManifestTests
     {
         var parsed = ChecksumManifest.Parse(AbcHash.ToUpperInvariant() + " *file.gz\r\n", "m");
 
+        // The '*' marks binary mode (sha256sum -b): it is not part of the name, and the hash is kept in lower case.
+        var entry = Assert.Single(parsed.Hashes);
+        Assert.Equal(("file.gz", AbcHash), (entry.Key, entry.Value));
         parsed.Verify("file.gz", "abc"u8);
+        Assert.Throws<InvalidDataException>(() => parsed.Verify("file.gz", "abd"u8));
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace FedLmt.Cli.Commands;
 /// <summary>`fedlmt client`: one deployed client; trains its own partition of the configured dataset for the server.</summary>
 public sealed class ClientCommand : Command<ClientCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : RunConfigSettings
     {
         [CommandOption("--server <URL>")]
         [Description("The server, e.g. https://127.0.0.1:50051.")]
@@ -20,18 +20,6 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
         [CommandOption("--id <N>")]
         [Description("This client's id (0..num_clients-1): which partition of the dataset it trains on.")]
         public int? Id { get; init; }
-
-        [CommandOption("-c|--config <FILE>")]
-        [Description("The run's YAML config (the server's): it fixes the dataset, the partition and this client's tier.")]
-        public string? Config { get; init; }
-
-        [CommandOption("-p|--preset <NAME>")]
-        [Description("A named preset instead of --config.")]
-        public string? Preset { get; init; }
-
-        [CommandOption("-s|--set <KEY=VALUE>")]
-        [Description("Override a config key (repeatable); use the server's overrides.")]
-        public string[] Set { get; init; } = [];
 
         [CommandOption("--insecure")]
         [Description("Allow an http:// server URL: the bearer token then crosses the network in clear.")]
@@ -75,10 +63,9 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
         [DefaultValue(0)]
         public int ReplyDelay { get; init; }
 
-        public override ValidationResult Validate() =>
+        protected override ValidationResult ValidateOptions() =>
             Server is null || !Uri.TryCreate(Server, UriKind.Absolute, out _) ? ValidationResult.Error("--server URL is required, e.g. https://127.0.0.1:50051")
             : Id is null or < 0 ? ValidationResult.Error("--id N is required (an integer >= 0)")
-            : Config is not null && Preset is not null ? ValidationResult.Error("--config and --preset: give one or the other")
             : !(MaxBackoff > 0) ? ValidationResult.Error($"--max-backoff {MaxBackoff}: must be > 0")
             : ReplyDelay < 0 ? ValidationResult.Error($"--reply-delay {ReplyDelay}: must be >= 0")
             : ValidationResult.Success();
@@ -96,7 +83,7 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
         try
         {
             int id = settings.Id!.Value;
-            var config = Presets.LoadConfig(settings.Config, settings.Preset, settings.Set);
+            var config = settings.LoadConfig();
             if (id >= config.Federated.NumClients)
                 throw new ArgumentException($"--id {id}: the config has {config.Federated.NumClients} clients (ids 0..{config.Federated.NumClients - 1})");
             string? bundle = BundleOf(settings.Certs, id);

@@ -11,20 +11,8 @@ namespace FedLmt.Cli.Commands;
 /// </summary>
 public sealed class CompareCommand : Command<CompareCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : RunConfigSettings
     {
-        [CommandOption("-c|--config <FILE>")]
-        [Description("YAML config file shared by every arm (its 'algorithm' is ignored). Without it and --preset, preset 'default'.")]
-        public string? Config { get; init; }
-
-        [CommandOption("-p|--preset <NAME>")]
-        [Description("A named preset shipped with the tool (see 'fedlmt simulate --help').")]
-        public string? Preset { get; init; }
-
-        [CommandOption("-s|--set <KEY=VALUE>")]
-        [Description("Override a config key for every arm, e.g. --set federated.rounds=10 (repeatable).")]
-        public string[] Set { get; init; } = [];
-
         [CommandOption("-a|--arms <LIST>")]
         [Description("Comma-separated algorithms to compare (default: fedavg-all, fedavg-excluded, fedlmt, pfedlmt, heterofl, fedrolex, fedhm).")]
         public string? Arms { get; init; }
@@ -36,10 +24,8 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         public IReadOnlyList<string> ArmList => Arms is null ? Algorithms.DefaultArms
             : Arms.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-        public override ValidationResult Validate()
+        protected override ValidationResult ValidateOptions()
         {
-            if (Config is not null && Preset is not null) return ValidationResult.Error("--config and --preset: give one or the other");
-            if (Preset is not null && !Presets.Names.Contains(Preset)) return ValidationResult.Error($"--preset {Preset}: unknown; allowed: {string.Join(", ", Presets.Names)}");
             var unknown = ArmList.Where(a => !Algorithms.Contains(a)).ToList();
             if (ArmList.Count == 0 || unknown.Count > 0)
                 return ValidationResult.Error($"--arms {Arms}: {(unknown.Count > 0 ? $"unknown {string.Join(", ", unknown)}" : "empty")}; allowed: {string.Join(", ", Algorithms.Names)}");
@@ -53,7 +39,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         ComparisonRunner runner;
         try
         {
-            config = Presets.LoadConfig(settings.Config, settings.Preset, settings.Set);
+            config = settings.LoadConfig();
             runner = new ComparisonRunner(config, settings.Out ?? Path.Combine("runs", $"compare-{config.Name}"), settings.ArmList, new ConsoleWarningLogger());
         }
         catch (Exception e) when (e is ArgumentException or FileNotFoundException)
@@ -75,7 +61,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         {
             AnsiConsole.MarkupLineInterpolated(
                 $"[bold]compare[/] {string.Join(", ", runner.Arms)} on {config.Dataset}: {config.Model.Architecture}, {config.Federated.NumClients} clients, {config.Federated.Rounds} rounds, seed {config.Seed} -> {runner.Directory}");
-            AnsiConsole.MarkupLineInterpolated($"[grey]libtorch: {TorchRuntime.EnsureInitialized()}[/]");
+            settings.StartRuntime();
             ComparisonReport report = null!;
             AnsiConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
@@ -138,11 +124,5 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         if (report.Interrupted)
             AnsiConsole.MarkupLine("[yellow]interrupted: rerun the same command to resume; finished arms are not recomputed.[/]");
         AnsiConsole.MarkupLineInterpolated($"[grey]table: {report.CsvPath}, {report.MarkdownPath}; plots: {string.Join(", ", report.PlotPaths.Select(Path.GetFileName))}; each arm's run in its own subfolder of {report.Directory}[/]");
-    }
-
-    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-    sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

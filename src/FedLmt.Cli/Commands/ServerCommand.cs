@@ -11,27 +11,14 @@ namespace FedLmt.Cli.Commands;
 /// <summary>`fedlmt server`: a deployed federated run; clients connect over gRPC (TLS, bearer tokens) and train where their data is.</summary>
 public sealed class ServerCommand : Command<ServerCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : RunConfigSettings
     {
-        [CommandOption("-c|--config <FILE>")]
-        [Description("YAML config file, the same a simulation takes (clients use the same file). Without it and --preset: preset 'default'.")]
-        public string? Config { get; init; }
-
-        [CommandOption("-p|--preset <NAME>")]
-        [Description("A named preset shipped with the tool (see `fedlmt simulate --help`).")]
-        public string? Preset { get; init; }
-
-        [CommandOption("-s|--set <KEY=VALUE>")]
-        [Description("Override a config key (repeatable).")]
-        public string[] Set { get; init; } = [];
-
         [CommandOption("-o|--out <DIR>")]
         [Description("Output folder (default runs/<name>): results, summary, plots and checkpoint.bin. A folder with a checkpoint is resumed.")]
         public string? Out { get; init; }
 
         [CommandOption("--urls <URL>")]
-        [Description("Where to listen: https://IP:PORT (port 0 picks a free one; the address is printed). http:// only for loopback benchmarks.")]
-        [DefaultValue("https://127.0.0.1:50051")]
+        [Description("Where to listen: https://IP:PORT, default https://127.0.0.1:50051 (port 0 picks a free one; the address is printed). http:// only on loopback.")]
         public string Urls { get; init; } = "https://127.0.0.1:50051";
 
         [CommandOption("--certs <DIR>")]
@@ -86,9 +73,8 @@ public sealed class ServerCommand : Command<ServerCommand.Settings>
         [DefaultValue(4096)]
         public int MaxUpdateMb { get; init; } = 4096;
 
-        public override ValidationResult Validate() =>
-            Config is not null && Preset is not null ? ValidationResult.Error("--config and --preset: give one or the other")
-            : Token is not null && Tokens is not null ? ValidationResult.Error("--token and --tokens: give one or the other")
+        protected override ValidationResult ValidateOptions() =>
+            Token is not null && Tokens is not null ? ValidationResult.Error("--token and --tokens: give one or the other")
             : !Uri.TryCreate(Urls, UriKind.Absolute, out _) ? ValidationResult.Error($"--urls {Urls}: not a URL such as https://127.0.0.1:50051")
             : MinReplies < 1 ? ValidationResult.Error($"--min-replies {MinReplies}: must be >= 1")
             : MinClients is < 1 ? ValidationResult.Error($"--min-clients {MinClients}: must be >= 1")
@@ -106,7 +92,7 @@ public sealed class ServerCommand : Command<ServerCommand.Settings>
         using var stop = new StopSignals(cancel);
         try
         {
-            var config = Presets.LoadConfig(settings.Config, settings.Preset, settings.Set);
+            var config = settings.LoadConfig();
             string outDir = settings.Out ?? Path.Combine("runs", config.Name);
             string? tokenFile = settings.Tokens
                 ?? (settings.Token is null && Environment.GetEnvironmentVariable("FEDLMT_TOKEN") is null && settings.Certs is not null
@@ -132,7 +118,7 @@ public sealed class ServerCommand : Command<ServerCommand.Settings>
             };
             using var loggers = LoggerFactory.Create(DeploymentCli.ConsoleLogging);
             var logger = loggers.CreateLogger("fedlmt.server");
-            AnsiConsole.MarkupLineInterpolated($"[grey]libtorch: {TorchRuntime.EnsureInitialized()}[/]");
+            settings.StartRuntime();
             var runner = new DeploymentRunner(config, outDir, options, logger);
             var host = DeploymentHost.StartAsync(endpoint, runner.Registry, runner.Admission, DeploymentCli.ConsoleLogging, cancel.Token).GetAwaiter().GetResult();
             RunSummary summary;
@@ -141,7 +127,7 @@ public sealed class ServerCommand : Command<ServerCommand.Settings>
                 foreach (var address in host.Addresses) AnsiConsole.WriteLine($"listening on {address}");
                 AnsiConsole.MarkupLineInterpolated(
                     $"[bold]{config.Name}[/]: {config.Algorithm}, {config.Federated.NumClients} clients, {config.Federated.Rounds} rounds -> {outDir}; waiting for {runner.MinClients} clients, aggregating with at least {options.MinReplies} replies");
-                var progress = new Inline<RoundRecord>(r => AnsiConsole.WriteLine(
+                var progress = new SynchronousProgress<RoundRecord>(r => AnsiConsole.WriteLine(
                     $"round {r.Round}/{config.Federated.Rounds}: {r.Replies} of {r.Sampled} replied, loss {r.TrainLoss.ToString("F4", CultureInfo.InvariantCulture)}" +
                     (r.Evaluated ? $", accuracy {(r.GlobalAccuracy ?? r.ClientMeanAccuracy ?? double.NaN).ToString("P2", CultureInfo.InvariantCulture)}" : "")));
                 summary = runner.Run(progress, cancel.Token);
@@ -163,26 +149,4 @@ public sealed class ServerCommand : Command<ServerCommand.Settings>
             return 2;
         }
     }
-}
-
-/// <summary>What the deployment commands share: console logging.</summary>
-static class DeploymentCli
-{
-    /// <summary>One line per event with a timestamp: server and client are long-running services whose logs people read.</summary>
-    public static void ConsoleLogging(ILoggingBuilder logging) => logging
-        .SetMinimumLevel(LogLevel.Information)
-        .AddFilter("Microsoft", LogLevel.Warning)
-        .AddFilter("Grpc", LogLevel.Warning)
-        .AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-            o.ColorBehavior = Microsoft.Extensions.Logging.Console.LoggerColorBehavior.Disabled;
-        });
-}
-
-/// <summary>Reports on the calling thread.</summary>
-sealed class Inline<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }

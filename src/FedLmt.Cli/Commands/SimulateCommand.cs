@@ -9,20 +9,8 @@ namespace FedLmt.Cli.Commands;
 /// <summary>`fedlmt simulate`: a federated run in this process, from a preset or a YAML file plus overrides.</summary>
 public sealed class SimulateCommand : Command<SimulateCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : RunConfigSettings
     {
-        [CommandOption("-c|--config <FILE>")]
-        [Description("YAML config file (see configs/). Without it and --preset, the README's main job (preset 'default').")]
-        public string? Config { get; init; }
-
-        [CommandOption("-p|--preset <NAME>")]
-        [Description("A named preset shipped with the tool: default, fmnist-bench-fedlmt, fmnist-bench-fedavg, cifar10-fedlmt, cifar100-fedlmt, svhn-fedlmt, tinyimagenet-fedlmt, pfedlmt-cifar10.")]
-        public string? Preset { get; init; }
-
-        [CommandOption("-s|--set <KEY=VALUE>")]
-        [Description("Override a config key, e.g. --set federated.rounds=10 --set model.ratio=0.3 (repeatable).")]
-        public string[] Set { get; init; } = [];
-
         [CommandOption("-o|--out <DIR>")]
         [Description("Output folder (default runs/<name>): config.yaml, results.jsonl/csv, summary.json, PNG plots, tb/, checkpoint.bin.")]
         public string? Out { get; init; }
@@ -32,26 +20,26 @@ public sealed class SimulateCommand : Command<SimulateCommand.Settings>
         public bool Resume { get; init; }
 
         [CommandOption("--keys")]
-        [Description("List every config key and exit.")]
+        [Description("List every config key with its default, meaning and allowed values, and exit.")]
         public bool Keys { get; init; }
-
-        public override ValidationResult Validate() =>
-            Config is not null && Preset is not null ? ValidationResult.Error("--config and --preset: give one or the other")
-            : Preset is not null && !Presets.Names.Contains(Preset) ? ValidationResult.Error($"--preset {Preset}: unknown; allowed: {string.Join(", ", Presets.Names)}")
-            : ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         if (settings.Keys)
         {
-            foreach (var key in ConfigLoader.KnownKeys()) AnsiConsole.WriteLine(key);
+            // One key per entry, its meaning indented below: readable at any terminal width, and greppable.
+            foreach (var key in ConfigKeys.All())
+            {
+                AnsiConsole.MarkupLineInterpolated($"[bold]{key.Name}[/] (default {key.Default})");
+                AnsiConsole.MarkupLineInterpolated($"    [grey]{key.Meaning}[/]");
+            }
             return 0;
         }
         SimulationConfig config;
         try
         {
-            config = Presets.LoadConfig(settings.Config, settings.Preset, settings.Set);
+            config = settings.LoadConfig();
         }
         catch (Exception e) when (e is ArgumentException or FileNotFoundException)
         {
@@ -67,7 +55,7 @@ public sealed class SimulateCommand : Command<SimulateCommand.Settings>
             var logger = new ConsoleWarningLogger();
             var runner = new SimulationRunner(config, outDir, logger);
             AnsiConsole.MarkupLineInterpolated($"[bold]{config.Name}[/]: {config.Algorithm} on {config.Dataset}, {config.Federated.NumClients} clients, {config.Federated.Rounds} rounds -> {outDir}");
-            AnsiConsole.MarkupLineInterpolated($"[grey]libtorch: {TorchRuntime.EnsureInitialized()}[/]");
+            settings.StartRuntime();
             RunSummary summary = null!;
             AnsiConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
@@ -114,10 +102,4 @@ public sealed class SimulateCommand : Command<SimulateCommand.Settings>
     }
 
     static string Pct(double? v) => v is double x ? x.ToString("P2") : "-";
-
-    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-    sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

@@ -106,10 +106,4 @@ public sealed class FederationService(ClientRegistry registry, IAdmission admiss
             session.Sent(message);
         }
     }
-
-    public override async Task Echo(IAsyncStreamReader<TensorChunk> requestStream, IServerStreamWriter<TensorChunk> responseStream, ServerCallContext context)
-    {
-        while (await requestStream.MoveNext(context.CancellationToken).ConfigureAwait(false))
-            await responseStream.WriteAsync(requestStream.Current, context.CancellationToken).ConfigureAwait(false);
-    }
 }

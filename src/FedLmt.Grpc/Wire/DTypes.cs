@@ -47,7 +47,4 @@ public static class DTypes
         DType.Int8 or DType.Uint8 or DType.Bool => 1,
         _ => 0,
     };
-
-    /// <summary>Whether values of this dtype can be NaN or infinite.</summary>
-    public static bool IsFloating(DType type) => type is DType.Float32 or DType.Float64 or DType.Float16 or DType.Bfloat16;
 }

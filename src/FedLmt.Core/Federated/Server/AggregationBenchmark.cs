@@ -23,6 +23,7 @@ public static class AggregationBenchmark
         spec ??= new ModelSpec { Architecture = "resnet18" };
         using var model = ModelFactory.Create(spec, seed: 1);
         using var global = NamedTensors.Snapshot(model);
+        using var original = global.Clone();
         var updates = new List<NamedTensors>();
         try
         {
@@ -43,7 +44,17 @@ public static class AggregationBenchmark
                 times[r] = watch.Elapsed.TotalMilliseconds;
             }
             Array.Sort(times);
-            return new AggregationTiming(clients, global.Elements, times[0], times[repetitions / 2], times[^1]);
+            // Every floating entry must now be the original plus the weighted mean of the shifts, sum w_c 0.01 (c + 1) / sum w_c.
+            double shift = weighted.Select((w, c) => w.Item2 * 0.01 * (c + 1)).Sum() / weighted.Sum(w => w.Item2);
+            double error = 0;
+            using (torch.no_grad())
+                foreach (var name in global.Names.Where(n => global[n].is_floating_point()))
+                {
+                    using var expected = original[name].to_type(ScalarType.Float64) + shift;
+                    using var diff = (global[name].to_type(ScalarType.Float64) - expected).abs().max();
+                    error = Math.Max(error, diff.item<double>());
+                }
+            return new AggregationTiming(clients, global.Elements, times[0], times[repetitions / 2], times[^1], error);
         }
         finally
         {
@@ -52,5 +63,8 @@ public static class AggregationBenchmark
     }
 }
 
-/// <summary>Milliseconds to aggregate <see cref="Clients"/> updates of <see cref="Elements"/> state elements each.</summary>
-public sealed record AggregationTiming(int Clients, long Elements, double MinMs, double MedianMs, double MaxMs);
+/// <summary>
+/// Milliseconds to aggregate <see cref="Clients"/> updates of <see cref="Elements"/> state elements each, and the largest
+/// difference of the aggregate from the float64 weighted mean (the timed code must also be right).
+/// </summary>
+public sealed record AggregationTiming(int Clients, long Elements, double MinMs, double MedianMs, double MaxMs, double MaxError);

@@ -18,14 +18,6 @@ public sealed record PFedLmtOptions
     /// <summary>The shared ratio of stage 1; null takes the smallest tier ratio.</summary>
     public double? Stage1Ratio { get; init; }
 
-    /// <summary>Pairs tiers with ratios in order (e.g. with <see cref="ReferenceRatios"/>).</summary>
-    public static PFedLmtOptions ForTiers(IReadOnlyList<ResourceTier> tiers, IReadOnlyList<double> ratios, int metaRound = 0)
-    {
-        if (ratios.Count < tiers.Count)
-            throw new ArgumentException($"pfedlmt.ratios has {ratios.Count} values for {tiers.Count} tiers; one ratio per tier is needed");
-        return new PFedLmtOptions { TierRatios = tiers.Select((t, i) => (t.Name, ratios[i])).ToDictionary(), MetaRound = metaRound };
-    }
-
     /// <summary>Refuses a bad value, naming the key, the value and what is allowed.</summary>
     public PFedLmtOptions Validate(ClientPopulation clients)
     {
