@@ -1,4 +1,4 @@
-using FedLmt.Simulation;
+using FedLmt.Runs;
 
 namespace FedLmt.Baselines.Tests;
 
@@ -8,7 +8,7 @@ public class BaselineRunTests : IDisposable
     readonly string _root = Directory.CreateTempSubdirectory("fedlmt-baselines-").FullName;
 
     /// <summary>10 clients, 3 a round, 4 rounds; the weak half affords half the MLP's MACs.</summary>
-    internal static SimulationConfig Small(string algorithm, params string[] overrides) => ConfigLoader.Parse($"""
+    internal static RunConfig Small(string algorithm, params string[] overrides) => ConfigLoader.Parse($"""
         name: small-{algorithm}
         algorithm: {algorithm}
         model: {"{"} architecture: mlp, width_multiplier: 0.25 {"}"}

@@ -1,4 +1,4 @@
-using FedLmt.Simulation;
+using FedLmt.Runs;
 
 namespace FedLmt.Baselines.Tests;
 
@@ -6,11 +6,11 @@ public class ComparisonRunnerTests : IDisposable
 {
     readonly string _root = Directory.CreateTempSubdirectory("fedlmt-compare-").FullName;
 
-    static SimulationConfig Config(params string[] more) =>
+    static RunConfig Config(params string[] more) =>
         BaselineRunTests.Small("fedlmt", ["federated.rounds=2", "evaluation.every=1", "checkpoint.every=1", .. more]);
 
     // pFedLMT asked for ratio 0.6 on the second tier, more than it affords: that arm fails, the others run.
-    static SimulationConfig WithUnaffordablePFedLmt() => Config("pfedlmt.tier_ratios.weak=0.6");
+    static RunConfig WithUnaffordablePFedLmt() => Config("pfedlmt.tier_ratios.weak=0.6");
 
     [Fact]
     public void A_second_invocation_reads_finished_arms_instead_of_rerunning_them()

@@ -2,7 +2,7 @@ using System.Text.Json;
 using FedLmt.Cli.Commands;
 using FedLmt.Federated;
 using FedLmt.Reporting;
-using FedLmt.Simulation;
+using FedLmt.Runs;
 
 namespace FedLmt.Grpc.Tests;
 

@@ -1,5 +1,5 @@
 using FedLmt.Federated;
-using FedLmt.Simulation;
+using FedLmt.Runs;
 
 namespace FedLmt.Grpc.Tests;
 

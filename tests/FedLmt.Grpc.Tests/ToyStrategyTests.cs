@@ -1,7 +1,7 @@
 using FedLmt.Federated;
 using FedLmt.Models;
 using FedLmt.Reporting;
-using FedLmt.Simulation;
+using FedLmt.Runs;
 using static TorchSharp.torch;
 
 namespace FedLmt.Grpc.Tests;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using FedLmt.Data;
 using FedLmt.Federated;
 using FedLmt.Models;
-using FedLmt.Simulation;
+using FedLmt.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using FedLmt.Simulation;
+using FedLmt.Runs;
 using TorchSharp;
 
 namespace FedLmt.Cli.Bench;
@@ -11,7 +11,7 @@ public sealed record MemoryFlatness(int EarlyRound, long EarlyTensors, long Earl
     /// Runs <paramref name="config"/> to <paramref name="lateRound"/> rounds in a temporary folder (sequential clients, so
     /// every tensor lives on this thread) and samples after <paramref name="earlyRound"/> and <paramref name="lateRound"/>.
     /// </summary>
-    public static MemoryFlatness Measure(SimulationConfig config, int earlyRound, int lateRound)
+    public static MemoryFlatness Measure(RunConfig config, int earlyRound, int lateRound)
     {
         config.Federated.Rounds = lateRound;
         config.Simulation.Workers = 1;

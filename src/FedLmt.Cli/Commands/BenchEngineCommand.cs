@@ -2,7 +2,7 @@ using System.ComponentModel;
 using FedLmt.Cli.Bench;
 using FedLmt.Federated;
 using FedLmt.Models;
-using FedLmt.Simulation;
+using FedLmt.Runs;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

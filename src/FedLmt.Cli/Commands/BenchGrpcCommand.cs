@@ -3,7 +3,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using FedLmt.Grpc;
 using FedLmt.Reporting;
-using FedLmt.Simulation;
+using FedLmt.Runs;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

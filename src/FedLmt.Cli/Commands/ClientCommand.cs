@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using FedLmt.Grpc;
-using FedLmt.Simulation;
+using FedLmt.Runs;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Spectre.Console.Cli;

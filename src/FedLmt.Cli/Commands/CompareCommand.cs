@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using FedLmt.Simulation;
+using FedLmt.Runs;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -35,7 +35,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        SimulationConfig config;
+        RunConfig config;
         ComparisonRunner runner;
         try
         {

@@ -1,4 +1,4 @@
-using FedLmt.Simulation;
+using FedLmt.Runs;
 
 namespace FedLmt.Cli.Commands;
 
@@ -10,7 +10,7 @@ public static class Presets
         .Select(n => Path.GetFileNameWithoutExtension(n["presets/".Length..])).Order().ToList();
 
     /// <summary>The config from a YAML file, else from a preset (default: 'default'), with overrides applied.</summary>
-    public static SimulationConfig LoadConfig(string? file, string? preset, string[] overrides) =>
+    public static RunConfig LoadConfig(string? file, string? preset, string[] overrides) =>
         file is not null ? ConfigLoader.Load(file, overrides)
         : ConfigLoader.Parse(Read(preset ?? "default"), overrides, $"preset {preset ?? "default"}");
 

@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using FedLmt.Simulation;
+using FedLmt.Runs;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -32,7 +32,7 @@ public abstract class RunConfigSettings : CommandSettings
     }
 
     /// <summary>The config these options name, overrides applied and validated.</summary>
-    public SimulationConfig LoadConfig() => Presets.LoadConfig(Config, Preset, Set).Validate();
+    public RunConfig LoadConfig() => Presets.LoadConfig(Config, Preset, Set).Validate();
 
     /// <summary>Refuses --config with --preset, and an unknown preset; a command's own checks follow.</summary>
     public override ValidationResult Validate() =>

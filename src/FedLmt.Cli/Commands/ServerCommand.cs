@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using FedLmt.Grpc;
-using FedLmt.Simulation;
+using FedLmt.Runs;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Reflection;
-using FedLmt.Simulation;
+using FedLmt.Runs;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -36,7 +36,7 @@ public sealed class SimulateCommand : Command<SimulateCommand.Settings>
             }
             return 0;
         }
-        SimulationConfig config;
+        RunConfig config;
         try
         {
             config = settings.LoadConfig();

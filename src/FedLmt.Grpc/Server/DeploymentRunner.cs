@@ -4,7 +4,7 @@ using FedLmt.Federated;
 using FedLmt.Grpc.Protocol;
 using FedLmt.Layers;
 using FedLmt.Reporting;
-using FedLmt.Simulation;
+using FedLmt.Runs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using YamlDotNet.Serialization;
@@ -39,12 +39,12 @@ public sealed record DeploymentOptions
 /// </summary>
 public sealed class DeploymentRunner
 {
-    readonly SimulationConfig _config;
+    readonly RunConfig _config;
     readonly string _dir;
     readonly ILogger _logger;
     readonly DeploymentTransport _transport;
 
-    public DeploymentRunner(SimulationConfig config, string outputDirectory, DeploymentOptions options, ILogger? logger = null)
+    public DeploymentRunner(RunConfig config, string outputDirectory, DeploymentOptions options, ILogger? logger = null)
     {
         _config = config.Validate();
         _dir = outputDirectory;

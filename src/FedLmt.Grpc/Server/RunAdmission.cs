@@ -1,6 +1,6 @@
 using FedLmt.Federated;
 using FedLmt.Grpc.Protocol;
-using FedLmt.Simulation;
+using FedLmt.Runs;
 
 namespace FedLmt.Grpc;
 

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace FedLmt.Federated;
 
 /// <summary>
-/// One client's private data as the trainer sees it. The Simulation project implements it over the dataset loaders,
+/// One client's private data as the trainer sees it. The Runs project implements it over the dataset loaders,
 /// a deployed client over its local files.
 /// </summary>
 /// <remarks>

@@ -3,7 +3,7 @@ using FedLmt.Reporting;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
-namespace FedLmt.Simulation;
+namespace FedLmt.Runs;
 
 /// <summary>When a run continues from a checkpoint in its folder.</summary>
 public enum ResumeMode
@@ -33,7 +33,7 @@ public static class RunFolder
     /// says, writes its config.yaml, and returns whether the run resumes (then <see cref="Restore"/> it once its
     /// strategy is built). Nothing is written when the folder is refused.
     /// </summary>
-    public static bool Prepare(string directory, SimulationConfig config, ResumeMode mode)
+    public static bool Prepare(string directory, RunConfig config, ResumeMode mode)
     {
         string checkpoint = CheckpointPathIn(directory);
         string configPath = Path.Combine(directory, "config.yaml");

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
-namespace FedLmt.Simulation;
+namespace FedLmt.Runs;
 
 /// <summary>
 /// Runs several algorithms ("arms") on one config - same data, partition, tiers and seed - each as a
@@ -17,11 +17,11 @@ public sealed class ComparisonRunner
 {
     static readonly ISerializer Yaml = new SerializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
 
-    readonly SimulationConfig _config;
+    readonly RunConfig _config;
     readonly string _dir;
     readonly ILogger _logger;
 
-    public ComparisonRunner(SimulationConfig config, string outputDirectory, IReadOnlyList<string>? arms = null, ILogger? logger = null)
+    public ComparisonRunner(RunConfig config, string outputDirectory, IReadOnlyList<string>? arms = null, ILogger? logger = null)
     {
         _config = config.Validate();
         _dir = outputDirectory;
@@ -41,7 +41,7 @@ public sealed class ComparisonRunner
     public string ArmDirectory(string arm) => Path.Combine(_dir, arm);
 
     /// <summary>The config of one arm: the shared one with the arm's algorithm and the name "{name}-{arm}".</summary>
-    public SimulationConfig ConfigFor(string arm) =>
+    public RunConfig ConfigFor(string arm) =>
         ConfigLoader.Parse(Yaml.Serialize(_config), [$"algorithm={arm}", $"name={_config.Name}-{arm}"], $"comparison arm {arm}");
 
     /// <summary>
@@ -73,7 +73,7 @@ public sealed class ComparisonRunner
     ArmResult RunArm(string arm, Action<string, ArmStatus>? armStarting, IProgress<(string Arm, RoundRecord Round)>? progress, CancellationToken cancellation)
     {
         string dir = ArmDirectory(arm);
-        SimulationConfig config;
+        RunConfig config;
         try
         {
             config = ConfigFor(arm);
@@ -100,7 +100,7 @@ public sealed class ComparisonRunner
     }
 
     /// <summary>What the arm's folder holds: a completed run of this config (reuse), a checkpoint (resume) or nothing usable (run).</summary>
-    static ArmStatus Existing(SimulationConfig config, string dir)
+    static ArmStatus Existing(RunConfig config, string dir)
     {
         string configPath = Path.Combine(dir, "config.yaml");
         bool hasCheckpoint = File.Exists(Path.Combine(dir, "checkpoint.bin"));

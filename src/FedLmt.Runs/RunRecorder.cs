@@ -2,7 +2,7 @@ using System.Text.Json;
 using FedLmt.Reporting;
 using TorchSharp;
 
-namespace FedLmt.Simulation;
+namespace FedLmt.Runs;
 
 /// <summary>
 /// Writes a run's results as it goes: results.jsonl (one flushed line per round), TensorBoard event files under tb/,

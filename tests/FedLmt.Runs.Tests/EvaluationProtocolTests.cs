@@ -1,14 +1,14 @@
 using FedLmt.Federated;
 using FedLmt.Layers;
 using FedLmt.Models;
-using FedLmt.Simulation;
+using FedLmt.Runs;
 
-namespace FedLmt.Simulation.Tests;
+namespace FedLmt.Runs.Tests;
 
 /// <summary>The authors' evaluation batches and pFedLMT's default ratios, as a run sets them up.</summary>
 public class EvaluationProtocolTests
 {
-    static SimulationConfig Config(params string[] overrides) => ConfigLoader.Parse("""
+    static RunConfig Config(params string[] overrides) => ConfigLoader.Parse("""
         name: protocol
         model: { architecture: mlp, width_multiplier: 0.25 }
         federated: { num_clients: 10, fraction: 0.3, rounds: 2 }

@@ -1,9 +1,9 @@
 using FedLmt.Federated;
-using FedLmt.Simulation;
+using FedLmt.Runs;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace FedLmt.Simulation.Tests;
+namespace FedLmt.Runs.Tests;
 
 public class CheckpointStoreTests : IDisposable
 {

@@ -4,7 +4,7 @@ using FedLmt.Federated;
 using FedLmt.Layers;
 using Microsoft.Extensions.Logging;
 
-namespace FedLmt.Simulation;
+namespace FedLmt.Runs;
 
 /// <summary>
 /// The round loop of every run, simulated or deployed: train (tried again while a transport gets too few replies),

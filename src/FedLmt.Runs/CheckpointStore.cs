@@ -6,7 +6,7 @@ using FedLmt.Reporting;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace FedLmt.Simulation;
+namespace FedLmt.Runs;
 
 /// <summary>
 /// Saves and loads a strategy's <see cref="ServerState"/> as one file, replaced atomically, so a crash leaves either

@@ -2,10 +2,10 @@ using FedLmt.Baselines;
 using FedLmt.Federated;
 using Microsoft.Extensions.Logging;
 
-namespace FedLmt.Simulation;
+namespace FedLmt.Runs;
 
 /// <summary>What an algorithm's factory is given: the run's config, the strategy options it built, and a logger.</summary>
-public sealed record AlgorithmContext(SimulationConfig Config, StrategyOptions Options, ILogger Logger);
+public sealed record AlgorithmContext(RunConfig Config, StrategyOptions Options, ILogger Logger);
 
 /// <summary>
 /// An algorithm a run can name (config key <c>algorithm</c>): its name, one line on what it is, how its strategy is

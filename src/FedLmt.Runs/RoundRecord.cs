@@ -1,6 +1,6 @@
 using FedLmt.Federated;
 
-namespace FedLmt.Simulation;
+namespace FedLmt.Runs;
 
 /// <summary>
 /// One row of a run's results (results.jsonl / results.csv). Round is 1-based: the number of rounds done. Costs are

@@ -1,6 +1,6 @@
-using FedLmt.Simulation;
+using FedLmt.Runs;
 
-namespace FedLmt.Simulation.Tests;
+namespace FedLmt.Runs.Tests;
 
 public class ConfigKeysTests
 {
@@ -30,7 +30,7 @@ public class ConfigKeysTests
     {
         string tiers = ConfigKeys.All().Single(k => k.Name == "tiers").Default;
         var pasted = ConfigLoader.Parse($"tiers: {tiers}\n");
-        var defaults = new SimulationConfig();
+        var defaults = new RunConfig();
         Assert.Equal(defaults.Tiers.Select(t => (t.Name, t.Share, t.MacsBudget, t.ParamsBudget)),
             pasted.Tiers.Select(t => (t.Name, t.Share, t.MacsBudget, t.ParamsBudget)));
     }

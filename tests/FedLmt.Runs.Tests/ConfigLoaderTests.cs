@@ -1,6 +1,6 @@
-using FedLmt.Simulation;
+using FedLmt.Runs;
 
-namespace FedLmt.Simulation.Tests;
+namespace FedLmt.Runs.Tests;
 
 public class ConfigLoaderTests
 {
@@ -130,7 +130,7 @@ public class ConfigLoaderTests
         Assert.DoesNotContain(Enumerable.Range(0, 12), never.EvaluatesAfter);
     }
 
-    static string Serialize(SimulationConfig c) =>
+    static string Serialize(RunConfig c) =>
         new YamlDotNet.Serialization.SerializerBuilder().Build().Serialize(c);
 
     internal static string RepoRoot()

@@ -11,7 +11,7 @@ using TorchSharp;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
-namespace FedLmt.Simulation;
+namespace FedLmt.Runs;
 
 /// <summary>
 /// Runs a simulated federation in this process: data, partition, tiers, strategy, the in-process grid, and the round
@@ -20,11 +20,11 @@ namespace FedLmt.Simulation;
 /// </summary>
 public sealed class SimulationRunner
 {
-    readonly SimulationConfig _config;
+    readonly RunConfig _config;
     readonly string _dir;
     readonly ILogger _logger;
 
-    public SimulationRunner(SimulationConfig config, string outputDirectory, ILogger? logger = null)
+    public SimulationRunner(RunConfig config, string outputDirectory, ILogger? logger = null)
     {
         _config = config.Validate();
         _dir = outputDirectory;

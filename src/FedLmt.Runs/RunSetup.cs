@@ -5,7 +5,7 @@ using FedLmt.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace FedLmt.Simulation;
+namespace FedLmt.Runs;
 
 /// <summary>
 /// Everything a run builds from its config, the same for a simulation and a deployed server: the data and its
@@ -13,7 +13,7 @@ namespace FedLmt.Simulation;
 /// </summary>
 public sealed class RunSetup
 {
-    RunSetup(SimulationConfig config, DatasetSplit data, FederatedPartition partition, IReadOnlyList<PartitionedClientData> clients,
+    RunSetup(RunConfig config, DatasetSplit data, FederatedPartition partition, IReadOnlyList<PartitionedClientData> clients,
         ClientPopulation population, ModelSpec spec, StrategyOptions options, IStrategy strategy)
     {
         Config = config;
@@ -26,7 +26,7 @@ public sealed class RunSetup
         Strategy = strategy;
     }
 
-    public SimulationConfig Config { get; }
+    public RunConfig Config { get; }
     public DatasetSplit Data { get; }
     public FederatedPartition Partition { get; }
     public IReadOnlyList<PartitionedClientData> Clients { get; }
@@ -38,7 +38,7 @@ public sealed class RunSetup
     public IStrategy Strategy { get; }
 
     /// <summary>Builds the setup; bad values are refused naming their config key.</summary>
-    public static RunSetup Create(SimulationConfig config, ILogger? logger = null)
+    public static RunSetup Create(RunConfig config, ILogger? logger = null)
     {
         logger ??= NullLogger.Instance;
         config.Validate();
@@ -61,7 +61,7 @@ public sealed class RunSetup
     }
 
     /// <summary>The config's dataset and its partition over the clients (each client's test split in the evaluation order).</summary>
-    public static (DatasetSplit Data, FederatedPartition Partition) LoadPartitioned(SimulationConfig config, ILogger logger)
+    public static (DatasetSplit Data, FederatedPartition Partition) LoadPartitioned(RunConfig config, ILogger logger)
     {
         var data = DatasetResolver.Resolve(config.Dataset);
         var partition = FederatedPartitioner.Partition(data, config.PartitionSettings(), logger);
@@ -70,7 +70,7 @@ public sealed class RunSetup
     }
 
     /// <summary>The clients and their tiers: a pure function of the config (tiers, client count, seed).</summary>
-    public static ClientPopulation PopulationOf(SimulationConfig config)
+    public static ClientPopulation PopulationOf(RunConfig config)
     {
         var tiers = config.ResourceTiers();
         return tiers.Count == 0 ? ClientPopulation.Unconstrained(config.Federated.NumClients)

@@ -1,6 +1,6 @@
 using FedLmt.Cost;
 
-namespace FedLmt.Simulation;
+namespace FedLmt.Runs;
 
 /// <summary>The end of a run (summary.json): final and best accuracies, total costs, and what FedAvg with the full model would have cost.</summary>
 public sealed record RunSummary

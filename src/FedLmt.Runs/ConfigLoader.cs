@@ -4,10 +4,10 @@ using YamlDotNet.RepresentationModel;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
-namespace FedLmt.Simulation;
+namespace FedLmt.Runs;
 
 /// <summary>
-/// Reads a <see cref="SimulationConfig"/> from YAML plus "key.path=value" overrides. Unknown keys are refused with the
+/// Reads a <see cref="RunConfig"/> from YAML plus "key.path=value" overrides. Unknown keys are refused with the
 /// line and the keys allowed there; values that do not parse are refused with the key and line.
 /// </summary>
 public static class ConfigLoader
@@ -15,7 +15,7 @@ public static class ConfigLoader
     static readonly INamingConvention Naming = UnderscoredNamingConvention.Instance;
 
     /// <summary>Loads a file (null: the built-in defaults) and applies overrides in order.</summary>
-    public static SimulationConfig Load(string? path, IEnumerable<string>? overrides = null)
+    public static RunConfig Load(string? path, IEnumerable<string>? overrides = null)
     {
         string yaml = path is null ? "{}" : File.Exists(path)
             ? File.ReadAllText(path)
@@ -25,7 +25,7 @@ public static class ConfigLoader
         return Parse(yaml, overrides, path ?? "(defaults)");
     }
 
-    public static SimulationConfig Parse(string yaml, IEnumerable<string>? overrides = null, string source = "(text)")
+    public static RunConfig Parse(string yaml, IEnumerable<string>? overrides = null, string source = "(text)")
     {
         var stream = new YamlStream();
         try { stream.Load(new StringReader(yaml)); }
@@ -35,14 +35,14 @@ public static class ConfigLoader
         var root = stream.Documents.Count == 0 ? new YamlMappingNode() : stream.Documents[0].RootNode as YamlMappingNode
             ?? throw new ArgumentException($"{source}: the top level must be a mapping of keys to values");
         foreach (var o in overrides ?? []) ApplyOverride(root, o);
-        CheckKeys(root, typeof(SimulationConfig), "", source);
+        CheckKeys(root, typeof(RunConfig), "", source);
 
         var deserializer = new DeserializerBuilder().WithNamingConvention(Naming).Build();
         var writer = new StringWriter();
         new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
         try
         {
-            return (deserializer.Deserialize<SimulationConfig>(writer.ToString()) ?? new SimulationConfig()).Validate();
+            return (deserializer.Deserialize<RunConfig>(writer.ToString()) ?? new RunConfig()).Validate();
         }
         catch (YamlException e)
         {
@@ -51,7 +51,7 @@ public static class ConfigLoader
     }
 
     /// <summary>Every key the config understands, as dotted paths (for --help and error messages).</summary>
-    public static IReadOnlyList<string> KnownKeys() => Keys(typeof(SimulationConfig), "").ToList();
+    public static IReadOnlyList<string> KnownKeys() => Keys(typeof(RunConfig), "").ToList();
 
     static IEnumerable<string> Keys(Type type, string prefix)
     {
@@ -63,7 +63,7 @@ public static class ConfigLoader
         }
     }
 
-    static bool IsSection(Type t) => t.IsClass && t != typeof(string) && t.DeclaringType == typeof(SimulationConfig);
+    static bool IsSection(Type t) => t.IsClass && t != typeof(string) && t.DeclaringType == typeof(RunConfig);
 
     static void CheckKeys(YamlMappingNode map, Type type, string prefix, string source)
     {

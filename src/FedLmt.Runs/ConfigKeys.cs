@@ -5,7 +5,7 @@ using FedLmt.Layers;
 using FedLmt.Models;
 using YamlDotNet.Serialization.NamingConventions;
 
-namespace FedLmt.Simulation;
+namespace FedLmt.Runs;
 
 /// <summary>What each config key means and allows (what `fedlmt simulate --keys` prints), with its default.</summary>
 public static class ConfigKeys
@@ -50,7 +50,7 @@ public static class ConfigKeys
         ["baselines.weighting"] = "how replies are weighted: examples, clients",
         ["evaluation.every"] = "evaluate every N rounds and after the last (0: never)",
         ["evaluation.batch_size"] = "test batch size (with batch statistics it is part of the prediction)",
-        ["evaluation.order"] = $"how a client's test split is read: {string.Join(", ", SimulationConfig.EvaluationOrders)} (by_class: the authors')",
+        ["evaluation.order"] = $"how a client's test split is read: {string.Join(", ", RunConfig.EvaluationOrders)} (by_class: the authors')",
         ["checkpoint.every"] = "checkpoint every N rounds (and after the last); a deployed server checkpoints every round",
         ["simulation.workers"] = "clients trained at once in one simulation process (results do not depend on it)",
         ["simulation.threads"] = "libtorch threads (0: one per core)",
@@ -59,7 +59,7 @@ public static class ConfigKeys
     /// <summary>Every key of the config, in file order, with its default and meaning.</summary>
     public static IReadOnlyList<Key> All()
     {
-        var defaults = new SimulationConfig();
+        var defaults = new RunConfig();
         return ConfigLoader.KnownKeys().Select(k => new Key(k, DefaultOf(defaults, k), Meanings.GetValueOrDefault(k, ""))).ToList();
     }
 

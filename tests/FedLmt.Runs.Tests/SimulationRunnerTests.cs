@@ -1,14 +1,14 @@
 using System.Text.Json;
-using FedLmt.Simulation;
+using FedLmt.Runs;
 
-namespace FedLmt.Simulation.Tests;
+namespace FedLmt.Runs.Tests;
 
 public class SimulationRunnerTests : IDisposable
 {
     readonly string _root = Directory.CreateTempSubdirectory("fedlmt-sim-").FullName;
 
     /// <summary>A seconds-sized run on the embedded Fashion-MNIST subset: small MLP, 10 clients, 3 per round.</summary>
-    static SimulationConfig Small(params string[] overrides) => ConfigLoader.Parse("""
+    static RunConfig Small(params string[] overrides) => ConfigLoader.Parse("""
         name: small
         model: { architecture: mlp, width_multiplier: 0.25 }
         federated: { num_clients: 10, fraction: 0.3, rounds: 4 }

@@ -1,6 +1,6 @@
 using FedLmt.Federated;
 
-namespace FedLmt.Simulation;
+namespace FedLmt.Runs;
 
 /// <summary>
 /// How a run reaches its clients, and the steps its transport adds around a round: the one place where a simulation and

@@ -4,13 +4,13 @@ using FedLmt.Federated;
 using FedLmt.Layers;
 using FedLmt.Models;
 
-namespace FedLmt.Simulation;
+namespace FedLmt.Runs;
 
 /// <summary>
 /// A simulation run as written in YAML (configs/*.yaml). Keys are snake_case; the defaults are the README's main job:
 /// FedLMT with the small CNN on the embedded Fashion-MNIST subset, two resource tiers, finishing in minutes on 2 cores.
 /// </summary>
-public sealed class SimulationConfig
+public sealed class RunConfig
 {
     public string Name { get; set; } = "fedlmt-fmnist";
     public long Seed { get; set; } = 1;
@@ -132,9 +132,9 @@ public sealed class SimulationConfig
         Evaluation.Every > 0 && ((round + 1) % Evaluation.Every == 0 || round + 1 == Federated.Rounds);
 
     /// <summary>Refuses values that no typed option below checks, naming the key, the value and what is allowed.</summary>
-    public SimulationConfig Validate()
+    public RunConfig Validate()
     {
-        Check.Require(FedLmt.Simulation.Algorithms.Contains(Algorithm), "algorithm", Algorithm, string.Join(", ", FedLmt.Simulation.Algorithms.Names));
+        Check.Require(FedLmt.Runs.Algorithms.Contains(Algorithm), "algorithm", Algorithm, string.Join(", ", FedLmt.Runs.Algorithms.Names));
         Check.Require(!string.IsNullOrWhiteSpace(Name) && Name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0, "name", Name, "a non-empty name usable as a folder name");
         Check.Require(Federated.NumClients >= 1, "federated.num_clients", Federated.NumClients, "an integer >= 1");
         Check.Require(EvaluationOrders.Contains(Evaluation.Order), "evaluation.order", Evaluation.Order, string.Join(", ", EvaluationOrders));

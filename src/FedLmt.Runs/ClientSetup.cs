@@ -3,7 +3,7 @@ using FedLmt.Federated;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace FedLmt.Simulation;
+namespace FedLmt.Runs;
 
 /// <summary>
 /// What a deployed client builds from the run's config: its own partition of the dataset and its tier, nothing else.
@@ -32,7 +32,7 @@ public sealed class ClientSetup
     public string Tier { get; }
 
     /// <summary>Builds client <paramref name="clientId"/>'s setup; refuses an id the config does not have.</summary>
-    public static ClientSetup Create(SimulationConfig config, int clientId, ILogger? logger = null)
+    public static ClientSetup Create(RunConfig config, int clientId, ILogger? logger = null)
     {
         logger ??= NullLogger.Instance;
         config.Validate();

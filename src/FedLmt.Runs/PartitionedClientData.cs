@@ -2,7 +2,7 @@ using FedLmt.Data;
 using FedLmt.Federated;
 using static TorchSharp.torch;
 
-namespace FedLmt.Simulation;
+namespace FedLmt.Runs;
 
 /// <summary>One simulated client's data: its train and test index arrays into a shared dataset split.</summary>
 public sealed class PartitionedClientData : IClientData

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using FedLmt.Reporting;
 
-namespace FedLmt.Simulation;
+namespace FedLmt.Runs;
 
 /// <summary>What happened to an arm of a comparison in this invocation.</summary>
 public enum ArmStatus
