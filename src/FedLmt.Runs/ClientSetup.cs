@@ -12,9 +12,10 @@ namespace FedLmt.Runs;
 /// </summary>
 public sealed class ClientSetup
 {
-    ClientSetup(int clientId, IClientData data, string dataset, string tier)
+    ClientSetup(int clientId, IClientData data, ITask task, string dataset, string tier)
     {
         ClientId = clientId;
+        Task = task;
         Data = data;
         Dataset = dataset;
         Tier = tier;
@@ -24,6 +25,9 @@ public sealed class ClientSetup
 
     /// <summary>This client's training and test examples, in the order the simulation's client reads them.</summary>
     public IClientData Data { get; }
+
+    /// <summary>How this client scores its batches (the run's task).</summary>
+    public ITask Task { get; }
 
     /// <summary>The dataset's name (for logs).</summary>
     public string Dataset { get; }
@@ -42,6 +46,6 @@ public sealed class ClientSetup
         int[] train = partition.Train[clientId], test = partition.Test[clientId];
         var own = new DatasetSplit(data.Train.Select(train), data.Test.Select(test), data.TrainAugmentation);
         var clientData = new PartitionedClientData(own, Enumerable.Range(0, train.Length).ToArray(), Enumerable.Range(0, test.Length).ToArray());
-        return new ClientSetup(clientId, clientData, config.Dataset, RunSetup.PopulationOf(config).TierOf(clientId).Name);
+        return new ClientSetup(clientId, clientData, RunSetup.TaskOf(data), config.Dataset, RunSetup.PopulationOf(config).TierOf(clientId).Name);
     }
 }

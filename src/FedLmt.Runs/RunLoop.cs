@@ -115,7 +115,7 @@ public sealed class RunLoop(RunSetup setup, IRunTransport transport, string dire
         record = record with { ClientMeanAccuracy = clients.MeanAccuracy, ClientWeightedAccuracy = clients.WeightedAccuracy };
         using var global = setup.Strategy.CreateGlobalModel();
         if (global is null) return record;
-        var result = ModelEvaluator.Evaluate(global, wholeTest.TestBatches(setup.Config.Evaluation.BatchSize));
+        var result = ModelEvaluator.Evaluate(global, wholeTest.TestBatches(setup.Config.Evaluation.BatchSize), setup.Task);
         double smallest = FactorHealth.SmallestSingularValue(global);
         return record with
         {

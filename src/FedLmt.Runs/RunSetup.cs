@@ -37,6 +37,12 @@ public sealed class RunSetup
     public StrategyOptions Options { get; }
     public IStrategy Strategy { get; }
 
+    /// <summary>How the run's model is scored: <see cref="TaskOf"/> its dataset.</summary>
+    public ITask Task => TaskOf(Data);
+
+    /// <summary>The task a dataset is for: every dataset read today is a labelled image set, so classification.</summary>
+    public static ITask TaskOf(DatasetSplit data) => Classification.Instance;
+
     /// <summary>Builds the setup; bad values are refused naming their config key.</summary>
     public static RunSetup Create(RunConfig config, ILogger? logger = null)
     {

@@ -49,7 +49,7 @@ public sealed class SimulationRunner
         // it changes only when asked for (with several workers, threads x workers <= cores avoids oversubscription).
         if (_config.Simulation.Threads > 0) torch.set_num_threads(_config.Simulation.Threads);
         if (resume) _logger.LogInformation("Resuming {Name} after round {Round}", _config.Name, RunFolder.Restore(_dir, setup.Strategy));
-        var grid = new InProcessGrid(id => setup.Clients[id], new ClientTrainer(), _config.Simulation.Workers);
+        var grid = new InProcessGrid(id => setup.Clients[id], new ClientTrainer(setup.Task), _config.Simulation.Workers);
         var transport = new InProcessTransport(grid, setup.Population.Clients);
         return new RunLoop(setup, transport, _dir, _logger).Run(progress, cancellation);
     }

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using FedLmt.Federated;
 using FedLmt.Grpc;
 using FedLmt.Runs;
 using Microsoft.Extensions.Logging;
@@ -113,7 +114,7 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
             var store = new CustomParameterStore(settings.State ?? Path.Combine("runs", $"client-{id}"), id);
             logger.LogInformation("Client {Client}: {Train} training and {Test} test examples of {Dataset}, tier {Tier}; connecting to {Server}",
                 id, data.TrainCount, data.TestCount, config.Dataset, tier, connection.Server);
-            var client = new FederatedClient(id, tier, data, connection, store, logger) { ReplyDelay = TimeSpan.FromMilliseconds(settings.ReplyDelay) };
+            var client = new FederatedClient(id, tier, data, connection, store, logger, new ClientTrainer(setup.Task)) { ReplyDelay = TimeSpan.FromMilliseconds(settings.ReplyDelay) };
             var exit = client.RunAsync(cancel.Token).GetAwaiter().GetResult();
             return exit switch
             {

@@ -14,8 +14,17 @@ namespace FedLmt.Federated;
 public sealed class ClientTrainer
 {
     readonly ModelCostCatalog _costs;
+    readonly ITask _task;
 
-    public ClientTrainer(ModelCostCatalog? costs = null) => _costs = costs ?? ModelCostCatalog.Shared;
+    /// <summary>A trainer for <paramref name="task"/> (default: <see cref="Classification"/>).</summary>
+    public ClientTrainer(ITask? task = null, ModelCostCatalog? costs = null)
+    {
+        _task = task ?? Classification.Instance;
+        _costs = costs ?? ModelCostCatalog.Shared;
+    }
+
+    /// <summary>The task the trainer scores batches with.</summary>
+    public ITask Task => _task;
 
     /// <summary>The seed of a client's batch order in one epoch: a pure function of (run seed, round, client, epoch).</summary>
     public static long ShuffleSeed(long runSeed, int round, int clientId, int epoch) =>
@@ -36,8 +45,8 @@ public sealed class ClientTrainer
 
         int phase = -1;
         SGD? optimizer = null;
-        long step = 0, seen = 0, correct = 0;
-        double lossSum = 0;
+        long step = 0, seen = 0;
+        var score = default(BatchScore);
         try
         {
             for (int epoch = 0; epoch < local.Epochs; epoch++)
@@ -55,9 +64,7 @@ public sealed class ClientTrainer
                         optimizer = StartPhase(model, parameters, instruction.Phases[current].Group, instruction.LearningRate, local);
                         phase = current;
                     }
-                    var (loss, hits) = Step(model, optimizer, x, y, local);
-                    lossSum += loss * y.shape[0];
-                    correct += hits;
+                    score += Step(model, optimizer, x, y, local);
                     seen += y.shape[0];
                     step++;
                 }
@@ -70,8 +77,8 @@ public sealed class ClientTrainer
 
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal)
         {
-            [MetricNames.TrainLoss] = seen == 0 ? double.NaN : lossSum / seen,
-            [MetricNames.TrainAccuracy] = seen == 0 ? double.NaN : (double)correct / seen,
+            [MetricNames.TrainLoss] = score.MeanLoss,
+            [MetricNames.TrainAccuracy] = score.Accuracy,
             [MetricNames.Macs] = TrainingMacs(_costs, instruction.Spec, seen),
             [MetricNames.Steps] = step,
             [MetricNames.SamplesProcessed] = seen,
@@ -103,7 +110,7 @@ public sealed class ClientTrainer
     public EvaluateReply Evaluate(EvaluateInstruction instruction, IClientData data)
     {
         using var model = ModelFactory.Load(instruction.Spec, instruction.Parameters);
-        var result = ModelEvaluator.Evaluate(model, data.TestBatches(instruction.BatchSize));
+        var result = ModelEvaluator.Evaluate(model, data.TestBatches(instruction.BatchSize), _task);
         return new EvaluateReply(instruction.ClientId, result.Count, new Dictionary<string, double>(StringComparer.Ordinal)
         {
             [MetricNames.TestLoss] = result.Loss,
@@ -137,22 +144,22 @@ public sealed class ClientTrainer
     }
 
     /// <summary>One SGD step (or only the forward pass when nothing trains); returns the batch's mean loss and hits.</summary>
-    static (double Loss, long Hits) Step(HybridModel model, SGD? optimizer, Tensor x, Tensor y, LocalTrainingConfig local)
+    /// <summary>One SGD step on a batch (a frozen phase only scores it); the batch's score by the output it trained from.</summary>
+    BatchScore Step(HybridModel model, SGD? optimizer, Tensor x, Tensor y, LocalTrainingConfig local)
     {
         if (optimizer is null)
         {
             using var noGrad = torch.no_grad();
-            var frozenLogits = model.call(x);
-            return (nn.functional.cross_entropy(frozenLogits, y).item<float>(), frozenLogits.argmax(1).eq(y).sum().item<long>());
+            var frozen = model.call(x);
+            return _task.Tally(_task.Loss(frozen, y), frozen, y);
         }
         optimizer.zero_grad();
-        var logits = model.call(x);
-        var loss = nn.functional.cross_entropy(logits, y);
+        var output = model.call(x);
+        var loss = _task.Loss(output, y);
         var penalty = FactorPenalty.Compute(model, local.Penalty, local.PenaltyLambda);
         var objective = penalty is null ? loss : loss + penalty;
         objective.backward();
         optimizer.step();
-        using var noGrad2 = torch.no_grad();
-        return (loss.item<float>(), logits.argmax(1).eq(y).sum().item<long>());
+        return _task.Tally(loss, output, y);
     }
 }

@@ -7,7 +7,9 @@ namespace FedLmt.Federated;
 /// a deployed client over its local files.
 /// </summary>
 /// <remarks>
-/// Contract: X is float32 (batch, C, H, W) as the model spec expects; Y is int64 class indices (batch). Every yielded
+/// Contract: X is what the model takes (float32 (batch, C, H, W) for the image models), Y the int64 targets the run's
+/// <see cref="ITask"/> scores the output against (one class index per image; for a sequence model one per position);
+/// the first dimension of both is the batch's examples. Every yielded
 /// tensor is fresh and owned by the consumer, which disposes it after the batch. <see cref="TrainBatches"/> yields each
 /// of the <see cref="TrainCount"/> samples once, in ceil(TrainCount / batchSize) batches (the last may be smaller), in
 /// an order that is a pure function of <c>shuffleSeed</c> (augmentation, if any, draws from it too); the same seed must

@@ -3,22 +3,24 @@ using static TorchSharp.torch;
 
 namespace FedLmt.Federated;
 
-/// <summary>Test loss and accuracy of a model over batches.</summary>
+/// <summary>Test loss and accuracy of a model over batches: <see cref="Count"/> examples (for a language model, each with many predictions).</summary>
 public sealed record EvaluationResult(long Count, double Loss, double Accuracy);
 
-/// <summary>Evaluates a classifier on a stream of batches, in inference mode (no autograd bookkeeping) and eval mode.</summary>
+/// <summary>Evaluates a model on a stream of batches as its task scores them, in inference mode (no autograd bookkeeping) and eval mode.</summary>
 public static class ModelEvaluator
 {
     /// <summary>
-    /// Mean cross-entropy and accuracy over every sample of <paramref name="batches"/>, which it disposes (the
-    /// <see cref="IClientData"/> contract). An empty stream gives count 0 and NaN loss and accuracy.
+    /// Mean loss and accuracy per prediction over every example of <paramref name="batches"/>, which it disposes (the
+    /// <see cref="IClientData"/> contract), scored by <paramref name="task"/> (default <see cref="Classification"/>).
+    /// An empty stream gives count 0 and NaN loss and accuracy.
     /// </summary>
-    public static EvaluationResult Evaluate(nn.Module<Tensor, Tensor> model, IEnumerable<(Tensor X, Tensor Y)> batches)
+    public static EvaluationResult Evaluate(nn.Module<Tensor, Tensor> model, IEnumerable<(Tensor X, Tensor Y)> batches, ITask? task = null)
     {
+        task ??= Classification.Instance;
         bool wasTraining = model.training;
         model.eval();
-        double lossSum = 0;
-        long correct = 0, count = 0;
+        var score = default(BatchScore);
+        long count = 0;
         try
         {
             foreach (var (x, y) in batches)
@@ -27,9 +29,7 @@ public static class ModelEvaluator
                 scope.Attach(x);
                 scope.Attach(y);
                 using var inference = torch.inference_mode(); // no autograd records and no version counters
-                var logits = model.call(x);
-                lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
-                correct += logits.argmax(1).eq(y).sum().item<long>();
+                score += task.Score(model.call(x), y);
                 count += y.shape[0];
             }
         }
@@ -37,6 +37,6 @@ public static class ModelEvaluator
         {
             model.train(wasTraining);
         }
-        return count == 0 ? new EvaluationResult(0, double.NaN, double.NaN) : new EvaluationResult(count, lossSum / count, (double)correct / count);
+        return new EvaluationResult(count, score.MeanLoss, score.Accuracy);
     }
 }
