@@ -1,3 +1,5 @@
+using FedLmt.Federated;
+
 namespace FedLmt.Data;
 
 /// <summary>
@@ -15,24 +17,12 @@ public sealed class SeededRandom
     /// <summary>Starts the generator from a 64-bit seed.</summary>
     public SeededRandom(long seed)
     {
-        var x = unchecked((ulong)seed);
-        _s0 = SplitMix64(ref x);
-        _s1 = SplitMix64(ref x);
-        _s2 = SplitMix64(ref x);
-        _s3 = SplitMix64(ref x);
-    }
-
-    /// <summary>A seed derived from a parent seed and a path such as (round, client, epoch); distinct paths give unrelated streams.</summary>
-    public static long DeriveSeed(long seed, params ReadOnlySpan<long> path)
-    {
-        var x = unchecked((ulong)seed);
-        var h = SplitMix64(ref x);
-        foreach (var part in path)
-        {
-            x = h ^ unchecked((ulong)part * 0xD1B54A32D192ED03UL);
-            h = SplitMix64(ref x);
-        }
-        return unchecked((long)h);
+        // Seeded as the xoshiro authors recommend: four outputs of SplitMix64 from the seed (the engine's own generator).
+        var seeder = new SplitMix64(seed);
+        _s0 = seeder.NextUInt64();
+        _s1 = seeder.NextUInt64();
+        _s2 = seeder.NextUInt64();
+        _s3 = seeder.NextUInt64();
     }
 
     /// <summary>The next 64 random bits.</summary>
@@ -157,15 +147,6 @@ public sealed class SeededRandom
             var j = NextInt(i + 1);
             (items[i], items[j]) = (items[j], items[i]);
         }
-    }
-
-    private static ulong SplitMix64(ref ulong x)
-    {
-        x += 0x9E3779B97F4A7C15UL;
-        var z = x;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
     }
 
     private static ulong BitRotate(ulong x, int k) => (x << k) | (x >> (64 - k));

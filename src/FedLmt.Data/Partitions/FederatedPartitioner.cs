@@ -1,3 +1,4 @@
+using FedLmt.Federated;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -16,8 +17,8 @@ public static class FederatedPartitioner
         ArgumentNullException.ThrowIfNull(settings);
         logger ??= NullLogger.Instance;
         // Separate streams for train and test, so the test split never changes how the train split is drawn.
-        var trainRandom = new SeededRandom(SeededRandom.DeriveSeed(settings.Seed, 0));
-        var testRandom = new SeededRandom(SeededRandom.DeriveSeed(settings.Seed, 1));
+        var trainRandom = new SeededRandom(SplitMix64.Derive(settings.Seed, 0));
+        var testRandom = new SeededRandom(SplitMix64.Derive(settings.Seed, 1));
         var train = settings.CreatePartitioner().Split(data.Train.Labels, data.ClassCount, settings.Clients, trainRandom);
         var test = ProportionalTestSplit.Allocate(data.Train.Labels, train, data.Test.Labels, data.ClassCount, testRandom);
         logger.LogInformation(
