@@ -1,3 +1,4 @@
+using FedLmt.Cli.Bench;
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;

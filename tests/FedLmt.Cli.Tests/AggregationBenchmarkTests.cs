@@ -1,15 +1,16 @@
+using FedLmt.Cli.Bench;
 using FedLmt.Federated;
 using FedLmt.Models;
 using Xunit.Abstractions;
 
-namespace FedLmt.Core.Tests.Federated;
+namespace FedLmt.Cli.Tests;
 
 public class AggregationBenchmarkTests(ITestOutputHelper output)
 {
     [Fact]
     public void The_benchmark_times_an_aggregation_that_gives_the_weighted_mean()
     {
-        var spec = SyntheticProblem.Mlp();
+        var spec = new ModelSpec { Architecture = "mlp", InChannels = 1, Height = 8, Width = 8, NumClasses = 4, WidthMultiplier = 0.25 };
         var timing = AggregationBenchmark.Measure(clients: 3, spec: spec, repetitions: 3);
         using var model = ModelFactory.Create(spec, seed: 1);
         Assert.Equal(model.state_dict().Values.Sum(t => t.numel()), timing.Elements);

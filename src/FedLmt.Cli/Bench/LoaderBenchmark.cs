@@ -1,5 +1,6 @@
+using FedLmt.Data;
 using System.Diagnostics;
-namespace FedLmt.Data;
+namespace FedLmt.Cli.Bench;
 
 /// <summary>Timing of batch production by <see cref="LoaderBenchmark.Run"/>.</summary>
 /// <param name="Dataset">Dataset name.</param>

@@ -1,8 +1,9 @@
+using FedLmt.Grpc;
 using FedLmt.Grpc.Protocol;
 using Grpc.Core;
 using Grpc.Net.Client;
 
-namespace FedLmt.Grpc;
+namespace FedLmt.Cli.Bench;
 
 /// <summary>
 /// Many registered clients that do nothing: each has its own HTTP/2 connection and open session, as real clients

@@ -1,9 +1,10 @@
+using FedLmt.Federated;
 using System.Diagnostics;
 using FedLmt.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace FedLmt.Federated;
+namespace FedLmt.Cli.Bench;
 
 /// <summary>Times <see cref="WeightedAverage"/>.Into on a realistic payload: N client updates of a full ResNet-18 (11.2M parameters).</summary>
 public static class AggregationBenchmark

@@ -1,4 +1,4 @@
-namespace FedLmt.Grpc;
+namespace FedLmt.Cli.Bench;
 
 /// <summary>This process's resident memory, as the kernel counts it.</summary>
 public static class ProcessMemory

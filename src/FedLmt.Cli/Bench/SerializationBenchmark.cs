@@ -1,10 +1,11 @@
+using FedLmt.Grpc;
 using System.Diagnostics;
 using FedLmt.Federated;
 using FedLmt.Grpc.Protocol;
 using FedLmt.Models;
 using Google.Protobuf;
 
-namespace FedLmt.Grpc;
+namespace FedLmt.Cli.Bench;
 
 /// <summary>Throughput of named tensors to protobuf wire bytes and back, in GB/s (10^9 bytes of tensor data per second).</summary>
 public sealed record SerializationThroughput(long PayloadBytes, int Messages, double EncodeGBps, double DecodeGBps, double DecodeValidateGBps);
