@@ -1,4 +1,3 @@
-using FedLmt.Baselines;
 using FedLmt.Data;
 using FedLmt.Federated;
 using FedLmt.Models;

@@ -1,15 +1,7 @@
-using System.Diagnostics;
-using FedLmt.Cost;
-using FedLmt.Data;
 using FedLmt.Federated;
-using FedLmt.Layers;
-using FedLmt.Models;
-using FedLmt.Reporting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace FedLmt.Runs;
 
@@ -34,7 +26,12 @@ public sealed class SimulationRunner
     public string CheckpointPath => RunFolder.CheckpointPathIn(_dir);
 
     /// <summary>Rounds a resumable checkpoint in the output folder has completed (0: none).</summary>
-    public int CheckpointRounds() => File.Exists(CheckpointPath) ? CheckpointStore.Load(CheckpointPath).Using(s => s.CompletedRounds) : 0;
+    public int CheckpointRounds()
+    {
+        if (!File.Exists(CheckpointPath)) return 0;
+        using var state = CheckpointStore.Load(CheckpointPath);
+        return state.CompletedRounds;
+    }
 
     /// <summary>
     /// Runs to the configured number of rounds. With <paramref name="resume"/>, continues from the checkpoint in the
@@ -52,13 +49,5 @@ public sealed class SimulationRunner
         var grid = new InProcessGrid(id => setup.Clients[id], new ClientTrainer(setup.Task), _config.Simulation.Workers);
         var transport = new InProcessTransport(grid, setup.Population.Clients);
         return new RunLoop(setup, transport, _dir, _logger).Run(progress, cancellation);
-    }
-}
-
-static class DisposableExtensions
-{
-    public static TResult Using<T, TResult>(this T value, Func<T, TResult> f) where T : IDisposable
-    {
-        using (value) return f(value);
     }
 }

@@ -1,8 +1,8 @@
-using Microsoft.Extensions.Logging;
 using System.Collections.Concurrent;
 using FedLmt.Grpc.Protocol;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
 
 namespace FedLmt.Grpc.Tests;
 

@@ -44,6 +44,13 @@ public class ToyStrategyTests
         string simulated = Path.Combine(dir.Path, "simulated");
         var simulation = new SimulationRunner(config, simulated).Run();
 
+        // Compared next to FedAvg by the same runner `fedlmt compare` uses: its arm is its simulation.
+        var comparison = new ComparisonRunner(config, Path.Combine(dir.Path, "compare"), [Name, "fedavg-all"]).Run();
+        var arm = comparison.Arms.Single(a => a.Arm == Name);
+        Assert.Equal(ArmStatus.Ran, arm.Status);
+        Assert.Equal(simulation.FinalClientMeanAccuracy, arm.Summary!.FinalClientMeanAccuracy);
+        Assert.Equal(ArmStatus.Ran, comparison.Arms.Single(a => a.Arm == "fedavg-all").Status);
+
         DevelopmentCertificates.Create(Path.Combine(dir.Path, "certs"), clients: 3);
         var runner = new DeploymentRunner(config, Path.Combine(dir.Path, "deployed"),
             new DeploymentOptions { MinReplies = 2, RoundTimeout = TimeSpan.FromSeconds(60) });

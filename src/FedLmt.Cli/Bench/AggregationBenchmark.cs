@@ -1,5 +1,5 @@
-using FedLmt.Federated;
 using System.Diagnostics;
+using FedLmt.Federated;
 using FedLmt.Models;
 using TorchSharp;
 using static TorchSharp.torch;

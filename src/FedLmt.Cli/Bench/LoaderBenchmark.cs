@@ -1,5 +1,5 @@
-using FedLmt.Data;
 using System.Diagnostics;
+using FedLmt.Data;
 namespace FedLmt.Cli.Bench;
 
 /// <summary>Timing of batch production by <see cref="LoaderBenchmark.Run"/>.</summary>

@@ -1,6 +1,6 @@
-using FedLmt.Grpc;
 using System.Diagnostics;
 using FedLmt.Federated;
+using FedLmt.Grpc;
 using FedLmt.Grpc.Protocol;
 using FedLmt.Models;
 using Google.Protobuf;

@@ -1,7 +1,7 @@
-using FedLmt.Cli.Bench;
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
+using FedLmt.Cli.Bench;
 using FedLmt.Grpc;
 using FedLmt.Reporting;
 using FedLmt.Runs;

@@ -2,8 +2,8 @@ using FedLmt.Federated;
 using FedLmt.Layers;
 using FedLmt.Models;
 using TorchSharp;
-using static TorchSharp.torch;
 using static FedLmt.Core.Tests.Federated.FederatedTestKit;
+using static TorchSharp.torch;
 
 namespace FedLmt.Core.Tests.Federated;
 

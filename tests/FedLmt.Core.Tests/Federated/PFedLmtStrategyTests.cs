@@ -3,8 +3,8 @@ using FedLmt.Layers;
 using FedLmt.Models;
 using FedLmt.Tests;
 using TorchSharp;
-using static TorchSharp.torch;
 using static FedLmt.Core.Tests.Federated.FederatedTestKit;
+using static TorchSharp.torch;
 
 namespace FedLmt.Core.Tests.Federated;
 

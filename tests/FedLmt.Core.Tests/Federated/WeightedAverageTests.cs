@@ -1,7 +1,7 @@
 using FedLmt.Federated;
 using TorchSharp;
-using static TorchSharp.torch;
 using static FedLmt.Core.Tests.Federated.FederatedTestKit;
+using static TorchSharp.torch;
 
 namespace FedLmt.Core.Tests.Federated;
 
