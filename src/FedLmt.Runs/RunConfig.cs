@@ -131,7 +131,11 @@ public sealed class RunConfig
     public bool EvaluatesAfter(int round) =>
         Evaluation.Every > 0 && ((round + 1) % Evaluation.Every == 0 || round + 1 == Federated.Rounds);
 
-    /// <summary>Refuses values that no typed option below checks, naming the key, the value and what is allowed.</summary>
+    /// <summary>
+    /// Refuses any value a run would refuse, naming the key, the value and what is allowed - everything that can be
+    /// checked without the data, so a bad config fails before a run starts (<see cref="CheckDataFound"/> adds that the
+    /// dataset's folder exists).
+    /// </summary>
     public RunConfig Validate()
     {
         Check.Require(FedLmt.Runs.Algorithms.Contains(Algorithm), "algorithm", Algorithm, string.Join(", ", FedLmt.Runs.Algorithms.Names));
@@ -147,6 +151,22 @@ public sealed class RunConfig
         _ = ParseHybridStart();
         _ = ParseScheme();
         _ = BaselineOptions();
+        _ = LocalTraining();
+        _ = Schedule();
+        _ = RunSetup.PopulationOf(this); // tiers: names, shares, budgets
+        if (Model.Ratio is double ratio) Check.Require(ratio > 0 && double.IsFinite(ratio), "model.ratio", ratio, "a finite number > 0 (or absent: the largest the weakest tier affords)");
+        foreach (var (tier, r) in Pfedlmt.TierRatios)
+            Check.Require(r > 0 && double.IsFinite(r), $"pfedlmt.tier_ratios.{tier}", r, "a finite number > 0");
+        // The model's own checks (architecture, width) on a stand-in input; the data gives the real one.
+        _ = new ModelSpec { Architecture = Model.Architecture, WidthMultiplier = Model.WidthMultiplier }.Validate();
+        DatasetResolver.CheckSpec(Dataset, requireFolder: false);
+        return this;
+    }
+
+    /// <summary>Refuses a dataset whose folder does not exist (on the machine that is to read it).</summary>
+    public RunConfig CheckDataFound()
+    {
+        DatasetResolver.CheckSpec(Dataset);
         return this;
     }
 

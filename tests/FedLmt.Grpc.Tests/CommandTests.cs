@@ -63,6 +63,22 @@ public class CommandTests
     }
 
     [Theory]
+    [InlineData("local.batch_size=0", "local.batch_size = 0 is not allowed")]
+    [InlineData("dataset=cifar10:/no/such/folder", "folder /no/such/folder does not exist")]
+    [InlineData("tiers=[{name: a, share: 0.5}]", "share")]
+    [InlineData("model.architecture=resnet99", "model.architecture 'resnet99' is unknown")]
+    [InlineData("pfedlmt.tier_ratios={strong: -1}", "pfedlmt.tier_ratios.strong = -1 is not allowed")]
+    public void A_bad_config_value_is_refused_before_the_run_starts(string set, string message)
+    {
+        using var dir = new TempDirectory();
+        var (code, output) = Run("simulate", "--set", set, "--out", Path.Combine(dir.Path, "run"));
+        Assert.Equal(2, code);
+        Assert.Contains(message, output);
+        Assert.DoesNotContain("libtorch:", output); // refused before the runtime started and before the run's banner
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "run")));
+    }
+
+    [Theory]
     [InlineData("server --min-replies 0", "--min-replies 0: must be >= 1")]
     [InlineData("server --round-timeout -1", "--round-timeout -1: must be > 0")]
     [InlineData("server --token abc --tokens f", "--token and --tokens")]

@@ -31,8 +31,8 @@ public abstract class RunConfigSettings : CommandSettings
         AnsiConsole.MarkupLineInterpolated($"[grey]libtorch: {(Verbose ? report.ToString() : report.Headline)}[/]");
     }
 
-    /// <summary>The config these options name, overrides applied and validated.</summary>
-    public RunConfig LoadConfig() => Presets.LoadConfig(Config, Preset, Set).Validate();
+    /// <summary>The config these options name, overrides applied and validated, its dataset folder found.</summary>
+    public RunConfig LoadConfig() => Presets.LoadConfig(Config, Preset, Set).Validate().CheckDataFound();
 
     /// <summary>Refuses --config with --preset, and an unknown preset; a command's own checks follow.</summary>
     public override ValidationResult Validate() =>

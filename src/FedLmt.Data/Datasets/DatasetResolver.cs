@@ -43,6 +43,30 @@ public static class DatasetResolver
         };
     }
 
+    /// <summary>
+    /// Refuses a spec <see cref="Resolve"/> would refuse for its form - an unknown name, a missing or superfluous path,
+    /// and with <paramref name="requireFolder"/> a folder that does not exist - without reading any data (a run checks
+    /// its config before it starts).
+    /// </summary>
+    public static void CheckSpec(string? spec, bool requireFolder = true)
+    {
+        var (name, path) = Parse(spec);
+        bool needsPath = name is "mnist" or "cifar10" or "cifar100" or "cifar100-coarse" or "imagefolder";
+        if (name is not ("fmnist-embedded" or "fmnist") && !needsPath)
+            throw new ArgumentException($"Unknown dataset '{name}' in spec '{spec}'; expected one of: {string.Join("; ", Forms.Select(f => f.Form))}.");
+        if (name == "fmnist-embedded" && path is not null)
+            throw new ArgumentException($"Dataset spec '{spec}': fmnist-embedded takes no path; use fmnist:PATH for Fashion-MNIST files on disk.");
+        string? folder = name == "fmnist" ? path ?? FashionMnist.DefaultDirectory : needsPath ? Require(name, path) : null;
+        if (folder is not null && requireFolder)
+        {
+            int query = folder.IndexOf('?', StringComparison.Ordinal);
+            if (name == "imagefolder" && query >= 0) folder = folder[..query];
+            if (!Directory.Exists(folder))
+                throw new ArgumentException($"Dataset spec '{spec}': folder {folder} does not exist" +
+                    (name == "fmnist" && path is null ? " (Debian: apt-get install dataset-fashion-mnist; or give fmnist:PATH)." : "."));
+        }
+    }
+
     /// <summary>Splits "name:PATH" into a lower-case name and an optional path.</summary>
     public static (string Name, string? Path) Parse(string? spec)
     {
