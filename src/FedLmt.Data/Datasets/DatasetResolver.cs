@@ -20,6 +20,7 @@ public static class DatasetResolver
         ("cifar10:PATH", "CIFAR-10 binary version (data_batch_1..5.bin, test_batch.bin)"),
         ("cifar100:PATH", "CIFAR-100 binary version (train.bin, test.bin), 100 fine labels"),
         ("cifar100-coarse:PATH", "CIFAR-100 binary version with the 20 coarse labels"),
+        ("svhn:PATH", "SVHN cropped digits as distributed (train_32x32.mat, test_32x32.mat)"),
         ("imagefolder:PATH[?size=N][&gray]", "train/<class>/ + test|val/<class>/ image files, or the Tiny-ImageNet layout"),
     ];
 
@@ -35,6 +36,7 @@ public static class DatasetResolver
             "cifar10" => CifarBinary.ReadCifar10(Require(name, path)),
             "cifar100" => CifarBinary.ReadCifar100(Require(name, path)),
             "cifar100-coarse" => CifarBinary.ReadCifar100(Require(name, path), coarseLabels: true),
+            "svhn" => Svhn.Read(Require(name, path)),
             "imagefolder" => ReadImageFolder(Require(name, path)),
             "fmnist-embedded" => throw new ArgumentException(
                 $"Dataset spec '{spec}': fmnist-embedded takes no path; use fmnist:PATH for Fashion-MNIST files on disk."),
@@ -51,7 +53,7 @@ public static class DatasetResolver
     public static void CheckSpec(string? spec, bool requireFolder = true)
     {
         var (name, path) = Parse(spec);
-        bool needsPath = name is "mnist" or "cifar10" or "cifar100" or "cifar100-coarse" or "imagefolder";
+        bool needsPath = name is "mnist" or "cifar10" or "cifar100" or "cifar100-coarse" or "svhn" or "imagefolder";
         if (name is not ("fmnist-embedded" or "fmnist") && !needsPath)
             throw new ArgumentException($"Unknown dataset '{name}' in spec '{spec}'; expected one of: {string.Join("; ", Forms.Select(f => f.Form))}.");
         if (name == "fmnist-embedded" && path is not null)
