@@ -35,6 +35,24 @@ public sealed class ClientSetup
     /// <summary>The tier the config assigns this client.</summary>
     public string Tier { get; }
 
+    /// <summary>
+    /// The setups of the clients a host serves: the dataset is read and partitioned once and shared; each client holds
+    /// only its index arrays until its loaders first read (so an idle client costs a few kilobytes).
+    /// </summary>
+    public static IReadOnlyList<ClientSetup> ForHost(RunConfig config, IReadOnlyList<int> clientIds, ILogger? logger = null)
+    {
+        logger ??= NullLogger.Instance;
+        config.Validate();
+        var outside = clientIds.Where(id => id < 0 || id >= config.Federated.NumClients).Take(5).ToList();
+        if (outside.Count > 0)
+            throw new ArgumentException($"--ids: {string.Join(", ", outside)} not in the config's clients (ids 0..{config.Federated.NumClients - 1})");
+        var (data, partition) = RunSetup.LoadPartitioned(config, logger);
+        var population = RunSetup.PopulationOf(config);
+        var task = RunSetup.TaskOf(data);
+        return clientIds.Select(id => new ClientSetup(id, new PartitionedClientData(data, partition.Train[id], partition.Test[id]), task,
+            config.Dataset, population.TierOf(id).Name)).ToList();
+    }
+
     /// <summary>Builds client <paramref name="clientId"/>'s setup; refuses an id the config does not have.</summary>
     public static ClientSetup Create(RunConfig config, int clientId, ILogger? logger = null)
     {

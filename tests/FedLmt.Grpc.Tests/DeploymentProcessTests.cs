@@ -98,6 +98,58 @@ public class DeploymentProcessTests : IDisposable
         Assert.Equal(algorithm, deployedSummary.Algorithm);
     }
 
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void Two_client_hosts_serve_eight_clients_with_range_tokens_and_the_run_is_the_simulations()
+    {
+        // Eight clients, half sampled each round, served by two host processes of four ids each; each host's token
+        // admits only its own range, as the server's token file declares.
+        string config = Path.Combine(_dir.Path, "hosts.yaml");
+        File.WriteAllText(config, Presets.Read("small").Replace("num_clients: 3, fraction: 1.0", "num_clients: 8, fraction: 0.5"));
+        string tokens = Path.Combine(_dir.Path, "host-tokens.txt");
+        string first = BearerTokens.NewToken(), second = BearerTokens.NewToken();
+        File.WriteAllText(tokens, $"0-3 {first}\n4-7 {second}\n");
+        string deployed = Path.Combine(_dir.Path, "deployed");
+        var server = Start("server", "server", "--config", config, "--out", deployed, "--certs", Certs, "--tokens", tokens, "--urls", "https://127.0.0.1:0");
+        string url = UrlOf(server);
+        FedlmtProcess Host(string ids, string token) => Start($"host {ids}", "client", "--server", url, "--ids", ids, "--config", config,
+            "--certs", Certs, "--token", token, "--workers", "2", "--state", Path.Combine(_dir.Path, $"host-{ids}"), "--max-backoff", "1");
+        var hosts = new[] { Host("0-3", first), Host("4-7", second) };
+
+        Assert.True(server.WaitForExit() == 0, server.Output);
+        foreach (var h in hosts) Assert.True(h.WaitForExit(60) == 0, h.Output);
+        Assert.Contains("serving 4 clients (0-3)", hosts[0].Output);
+        var rounds = Results(deployed);
+        Assert.Equal([1, 2, 3], rounds.Select(r => r.Round));
+        Assert.All(rounds, r => Assert.Equal((4, 4), (r.Sampled, r.Replies)));
+
+        string simulated = Path.Combine(_dir.Path, "simulated");
+        new SimulationRunner(ConfigLoader.Parse(File.ReadAllText(config)), simulated).Run();
+        using var a = CheckpointStore.Load(Path.Combine(simulated, "checkpoint.bin"));
+        using var b = CheckpointStore.Load(Path.Combine(deployed, "checkpoint.bin"));
+        AssertClose(a.Global, b.Global, "global");
+        Assert.Equal(Results(simulated).Select(r => r.TrainLoss), rounds.Select(r => r.TrainLoss), (x, y) => Math.Abs(x - y) <= 1e-6);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void A_host_whose_token_does_not_cover_its_ids_is_refused_and_says_so()
+    {
+        string tokens = Path.Combine(_dir.Path, "host-tokens.txt");
+        string token = BearerTokens.NewToken();
+        File.WriteAllText(tokens, $"0-1 {token}\n");
+        var server = Start("server", "server", "--preset", "small", "--out", Path.Combine(_dir.Path, "deployed"), "--certs", Certs, "--tokens", tokens,
+            "--urls", "https://127.0.0.1:0");
+        string url = UrlOf(server);
+        var host = Start("host 0-2", "client", "--server", url, "--ids", "0-2", "--preset", "small", "--certs", Certs, "--token", token,
+            "--state", Path.Combine(_dir.Path, "host"), "--max-backoff", "1");
+        // Client 2 is refused for good, the others are served; the run waits for client 2 (min-clients: all), so stop it.
+        host.WaitFor(@"Client 2: refused by the server: PermissionDenied: this token is not client 2's \(it admits clients 0-1\)");
+        server.WaitFor(@"Client 1 connected");
+        server.Terminate();
+        Assert.Equal(0, server.WaitForExit());
+    }
+
     static void AssertClose(NamedTensors expected, NamedTensors actual, string what)
     {
         Assert.Equal(expected.Names, actual.Names);

@@ -227,8 +227,8 @@ public class SecurityTests
             Assert.Equal(File.ReadAllText(Path.Combine(dir.Path, "ca.crt")), File.ReadAllText(Path.Combine(bundle, "ca.crt")));
             string token = File.ReadAllText(Path.Combine(bundle, "token.txt")).Trim();
             Assert.True(seen.Add(token));
-            Assert.True(serverTokens.Accepts(token, out int? admitted));
-            Assert.Equal(id, admitted);
+            Assert.True(serverTokens.Accepts(token, out var admitted));
+            Assert.Equal(new TokenScope(id, id), admitted);
             using var certificate = TlsFiles.LoadWithKey(Path.Combine(bundle, "client.crt"), Path.Combine(bundle, "client.key"));
             Assert.Equal(id, ClientIdentity.IdOf(certificate));
             Assert.Null(ClientIdentity.Refuse(certificate));

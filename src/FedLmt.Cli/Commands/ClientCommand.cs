@@ -9,7 +9,10 @@ using TorchSharp;
 
 namespace FedLmt.Cli.Commands;
 
-/// <summary>`fedlmt client`: one deployed client; trains its own partition of the configured dataset for the server.</summary>
+/// <summary>
+/// `fedlmt client`: one deployed client, training its own partition of the configured dataset for the server; or with
+/// --ids a client host serving many client ids from one process.
+/// </summary>
 public sealed class ClientCommand : Command<ClientCommand.Settings>
 {
     public sealed class Settings : RunConfigSettings
@@ -21,6 +24,18 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
         [CommandOption("--id <N>")]
         [Description("This client's id (0..num_clients-1): which partition of the dataset it trains on.")]
         public int? Id { get; init; }
+
+        [CommandOption("--ids <LIST>")]
+        [Description("Serve many client ids from this process (a client host), e.g. 0-249 or 0-9,20: each registers and trains as its own device. The token must admit them all (a 'FIRST-LAST TOKEN' line in the server's token file).")]
+        public string? Ids { get; init; }
+
+        [CommandOption("--workers <N>")]
+        [Description("With --ids: clients that train at once (default: one per core).")]
+        public int? Workers { get; init; }
+
+        [CommandOption("--threads <N>")]
+        [Description("libtorch threads (default: the config's simulation.threads; with --ids, cores / workers).")]
+        public int? Threads { get; init; }
 
         [CommandOption("--insecure")]
         [Description("Allow an http:// server URL: the bearer token then crosses the network in clear.")]
@@ -66,7 +81,10 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
 
         protected override ValidationResult ValidateOptions() =>
             Server is null || !Uri.TryCreate(Server, UriKind.Absolute, out _) ? ValidationResult.Error("--server URL is required, e.g. https://127.0.0.1:50051")
-            : Id is null or < 0 ? ValidationResult.Error("--id N is required (an integer >= 0)")
+            : Id is not null && Ids is not null ? ValidationResult.Error("--id and --ids: give one or the other")
+            : Ids is null && Id is null or < 0 ? ValidationResult.Error("--id N is required (an integer >= 0), or --ids LIST for a client host")
+            : Workers is < 1 ? ValidationResult.Error($"--workers {Workers}: must be >= 1")
+            : Threads is < 1 ? ValidationResult.Error($"--threads {Threads}: must be >= 1")
             : !(MaxBackoff > 0) ? ValidationResult.Error($"--max-backoff {MaxBackoff}: must be > 0")
             : ReplyDelay < 0 ? ValidationResult.Error($"--reply-delay {ReplyDelay}: must be >= 0")
             : ValidationResult.Success();
@@ -83,6 +101,7 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
         Console.CancelKeyPress += onCancel;
         try
         {
+            if (settings.Ids is not null) return RunHost(settings, cancel.Token);
             int id = settings.Id!.Value;
             var config = settings.LoadConfig();
             if (id >= config.Federated.NumClients)
@@ -107,7 +126,7 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
             using var loggers = LoggerFactory.Create(DeploymentCli.ConsoleLogging);
             var logger = loggers.CreateLogger("fedlmt.client");
             TorchRuntime.EnsureInitialized();
-            if (config.Simulation.Threads > 0) torch.set_num_threads(config.Simulation.Threads);
+            if ((settings.Threads ?? config.Simulation.Threads) is > 0 and var threads) torch.set_num_threads(threads);
             // The partition and tier the simulation's client gets, and only its own data: no strategy, no other client.
             var setup = ClientSetup.Create(config, id, logger);
             var (data, tier) = (setup.Data, setup.Tier);
@@ -115,13 +134,7 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
             logger.LogInformation("Client {Client}: {Train} training and {Test} test examples of {Dataset}, tier {Tier}; connecting to {Server}",
                 id, data.TrainCount, data.TestCount, config.Dataset, tier, connection.Server);
             var client = new FederatedClient(id, tier, data, connection, store, logger, new ClientTrainer(setup.Task)) { ReplyDelay = TimeSpan.FromMilliseconds(settings.ReplyDelay) };
-            var exit = client.RunAsync(cancel.Token).GetAwaiter().GetResult();
-            return exit switch
-            {
-                ClientExit.Finished => 0,
-                ClientExit.Refused => 3,
-                _ => 130,
-            };
+            return ExitCode(client.RunAsync(cancel.Token).GetAwaiter().GetResult());
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidDataException or FileNotFoundException
                                        or DirectoryNotFoundException or IOException or System.Security.Cryptography.CryptographicException)
@@ -133,6 +146,43 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
         {
             Console.CancelKeyPress -= onCancel;
         }
+    }
+
+    static int ExitCode(ClientExit exit) => exit switch
+    {
+        ClientExit.Finished => 0,
+        ClientExit.Refused => 3,
+        _ => 130,
+    };
+
+    /// <summary>A client host: the ids of --ids from one process, the dataset read once, a worker pool for training.</summary>
+    static int RunHost(Settings settings, CancellationToken cancellation)
+    {
+        var ids = ClientIds.Parse(settings.Ids!);
+        var config = settings.LoadConfig();
+        if (settings.Cert is not null || settings.Key is not null)
+            throw new ArgumentException("--ids with --cert: a client certificate names one client id; a client host proves its ids with a range token (--token-file)");
+        string token = settings.Token ?? (settings.TokenFile is not null ? File.ReadAllText(settings.TokenFile).Trim() : null)
+            ?? Environment.GetEnvironmentVariable("FEDLMT_TOKEN")
+            ?? throw new ArgumentException("a client host needs a bearer token that admits its ids: --token, --token-file or FEDLMT_TOKEN");
+        var connection = new ClientConnectionOptions
+        {
+            Server = new Uri(settings.Server!),
+            Token = token,
+            CaPath = settings.Ca ?? ExistingIn(settings.Certs, "ca.crt"),
+            MaxBackoff = TimeSpan.FromSeconds(settings.MaxBackoff),
+            AllowCleartext = settings.Insecure,
+        }.Validate();
+        int workers = settings.Workers ?? Environment.ProcessorCount;
+        using var loggers = LoggerFactory.Create(DeploymentCli.ConsoleLogging);
+        var logger = loggers.CreateLogger("fedlmt.host");
+        TorchRuntime.EnsureInitialized();
+        torch.set_num_threads(settings.Threads ?? Math.Max(1, Environment.ProcessorCount / workers));
+        var setups = ClientSetup.ForHost(config, ids, logger);
+        var host = new ClientHost(setups.Select(s => new HostedClient(s.ClientId, s.Tier, s.Data)).ToList(), connection, workers,
+            settings.State ?? Path.Combine("runs", $"host-{ClientHost.Describe(ids).Replace(',', '_')}"), () => new ClientTrainer(setups[0].Task), loggers);
+        logger.LogInformation("Host: {Count} clients of {Dataset} ({Ids}); connecting to {Server}", ids.Count, config.Dataset, ClientHost.Describe(ids), connection.Server);
+        return ExitCode(host.RunAsync(cancellation).GetAwaiter().GetResult());
     }
 
     /// <summary>The bundle folder --certs names: the folder itself, or its clients/ID when given a whole `fedlmt certs` folder (one machine).</summary>

@@ -34,6 +34,9 @@ public static class ClientChannels
             // The default 64 KiB stream window makes the server wait for a window update every 64 KiB of a model;
             // a window of several chunks lets it stream a whole small model, or keep a large one flowing, unbroken.
             InitialHttp2StreamWindowSize = InitialWindowBytes,
+            // A client host keeps one call per client id open; past the server's streams per connection (Kestrel: 100)
+            // further connections open, so 250 ids travel over 3.
+            EnableMultipleHttp2Connections = true,
         };
         return GrpcChannel.ForAddress(options.Server, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
     }

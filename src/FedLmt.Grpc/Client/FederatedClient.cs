@@ -54,8 +54,14 @@ public enum ClientExit
 /// pushes with the same <see cref="ClientTrainer"/> a simulation uses, and reconnects with exponential backoff
 /// whenever the connection drops. A pFedLMT client keeps its custom parameters in a <see cref="CustomParameterStore"/>.
 /// </summary>
+/// <remarks>
+/// On a client host (<see cref="ClientHost"/>) many of them share one <paramref name="channel"/> (its HTTP/2
+/// connections carry one call per client) and a <paramref name="workers"/> gate that bounds how many train at once;
+/// alone, a client opens its own channel per connection and trains inline.
+/// </remarks>
 public sealed class FederatedClient(int clientId, string tier, IClientData data, ClientConnectionOptions options,
-    CustomParameterStore? store = null, ILogger? logger = null, ClientTrainer? trainer = null)
+    CustomParameterStore? store = null, ILogger? logger = null, ClientTrainer? trainer = null, GrpcChannel? channel = null,
+    SemaphoreSlim? workers = null)
 {
     readonly ILogger _logger = logger ?? NullLogger.Instance;
     readonly ClientTrainer _trainer = trainer ?? new ClientTrainer();
@@ -148,8 +154,8 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
     /// <summary>One connection; null when it ended without the run ending (reconnect).</summary>
     async Task<ClientExit?> SessionAsync(Action onRegistered, CancellationToken cancellation)
     {
-        using var channel = ClientChannels.Create(options);
-        var client = new Federation.FederationClient(channel);
+        using var own = channel is null ? ClientChannels.Create(options) : null;
+        var client = new Federation.FederationClient(channel ?? own!);
         using var call = client.Connect(ClientChannels.Authorization(options.Token), cancellationToken: cancellation);
         await call.RequestStream.WriteAsync(new ClientMessage
         {
@@ -211,7 +217,8 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
             if (task is not null && assembler is { IsComplete: true })
             {
                 var received = assembler.ToPayload();
-                var (reply, payload, failure) = RunTask(task, received);
+                var current = task;
+                var (reply, payload, failure) = workers is null ? RunTask(current, received) : await OnWorkerAsync(() => RunTask(current, received), cancellation).ConfigureAwait(false);
                 received.Release(); // built into tensors: the next task's bytes reuse its arrays
                 var done = task;
                 task = null;
@@ -236,6 +243,14 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
             }
         }
         return null;
+    }
+
+    /// <summary>Runs tensor work on a pool thread once the host's gate lets it (at most --workers at once).</summary>
+    async Task<T> OnWorkerAsync<T>(Func<T> work, CancellationToken cancellation)
+    {
+        await workers!.WaitAsync(cancellation).ConfigureAwait(false);
+        try { return await Task.Run(work, cancellation).ConfigureAwait(false); }
+        finally { workers.Release(); }
     }
 
     async Task FailAsync(AsyncDuplexStreamingCall<ClientMessage, ServerMessage> call, TaskHeader task, string reason, CancellationToken cancellation)

@@ -6,7 +6,7 @@ namespace FedLmt.Grpc;
 /// <summary>Refuses every call without an accepted "authorization: Bearer TOKEN" header; records which client the token admits.</summary>
 public sealed class BearerTokenInterceptor(BearerTokens tokens, RefusalLog refusals) : Interceptor
 {
-    /// <summary>The key under which a call's admitted client id (an int; -1: any client) is kept in ServerCallContext.UserState.</summary>
+    /// <summary>The key under which the clients a call's token admits (a <see cref="TokenScope"/>; absent: any client) are kept in ServerCallContext.UserState.</summary>
     public const string ClientIdKey = "fedlmt.token-client";
 
     void Authenticate(ServerCallContext context)
@@ -14,12 +14,12 @@ public sealed class BearerTokenInterceptor(BearerTokens tokens, RefusalLog refus
         var header = context.RequestHeaders.GetValue("authorization");
         const string scheme = "Bearer ";
         if (header is null || !header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)
-            || !tokens.Accepts(header[scheme.Length..].Trim(), out int? clientId))
+            || !tokens.Accepts(header[scheme.Length..].Trim(), out TokenScope? scope))
         {
             refusals.Refused("Refused {Method} from {Peer}: {Why}", context.Method, context.Peer, header is null ? "no bearer token" : "wrong bearer token");
             throw new RpcException(new Status(StatusCode.Unauthenticated, "a valid bearer token is required"));
         }
-        context.UserState[ClientIdKey] = clientId ?? -1;
+        if (scope is { } admitted) context.UserState[ClientIdKey] = admitted;
     }
 
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,

@@ -79,10 +79,10 @@ public sealed class FederationService(ClientRegistry registry, IAdmission admiss
         if (!any || requestStream.Current.KindCase != ClientMessage.KindOneofCase.Register)
             throw new RpcException(new Status(StatusCode.InvalidArgument, "the first message of a session must be a registration"));
         var registration = requestStream.Current.Register;
-        if (context.UserState.TryGetValue(BearerTokenInterceptor.ClientIdKey, out var bound) && bound is int tokenClient && tokenClient >= 0 && tokenClient != registration.ClientId)
+        if (context.UserState.TryGetValue(BearerTokenInterceptor.ClientIdKey, out var bound) && bound is TokenScope scope && !scope.Admits(registration.ClientId))
         {
-            refusals.Refused("Refused client {Client} from {Peer}: its token belongs to client {TokenClient}", registration.ClientId, context.Peer, tokenClient);
-            throw new RpcException(new Status(StatusCode.PermissionDenied, $"this token is not client {registration.ClientId}'s"));
+            refusals.Refused("Refused client {Client} from {Peer}: its token admits {Scope}", registration.ClientId, context.Peer, scope);
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"this token is not client {registration.ClientId}'s (it admits {scope})"));
         }
         if (context.GetHttpContext().Connection.ClientCertificate is { } certificate && ClientIdentity.IdOf(certificate) != registration.ClientId)
         {

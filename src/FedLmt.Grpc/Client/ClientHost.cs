@@ -1,0 +1,58 @@
+using FedLmt.Federated;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FedLmt.Grpc;
+
+/// <summary>One client id a host serves: its data (read lazily by its loaders) and its tier.</summary>
+public sealed record HostedClient(int Id, string Tier, IClientData Data);
+
+/// <summary>
+/// A client host: one process serving many client ids, each exactly as a separate device would (its own registration,
+/// session, reconnects, kept custom parameters), over one shared channel, with at most <c>workers</c> of them training
+/// at once. The server cannot tell a host's clients from devices. Ends when every one of its clients has ended.
+/// </summary>
+public sealed class ClientHost(IReadOnlyList<HostedClient> clients, ClientConnectionOptions options, int workers, string stateDirectory,
+    Func<ClientTrainer> trainer, ILoggerFactory? loggers = null)
+{
+    /// <summary>How each hosted client ended, by id (after <see cref="RunAsync"/>).</summary>
+    public IReadOnlyDictionary<int, ClientExit> Exits { get; private set; } = new Dictionary<int, ClientExit>();
+
+    /// <summary>Why each refused client was refused.</summary>
+    public IReadOnlyDictionary<int, string> Refusals { get; private set; } = new Dictionary<int, string>();
+
+    /// <summary>Serves every hosted client until each ends: the run finishes, it is refused, or cancellation.</summary>
+    public async Task<ClientExit> RunAsync(CancellationToken cancellation = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        if (clients.Count == 0) throw new ArgumentException("a client host needs at least one client id");
+        var logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger("fedlmt.host");
+        using var channel = ClientChannels.Create(options);
+        using var gate = new SemaphoreSlim(workers, workers);
+        var running = clients.Select(c => new FederatedClient(c.Id, c.Tier, c.Data, options, new CustomParameterStore(stateDirectory, c.Id),
+            (loggers ?? NullLoggerFactory.Instance).CreateLogger($"fedlmt.client.{c.Id}"), trainer(), channel, gate)).ToList();
+        logger.LogInformation("Host: serving {Count} clients ({Ids}), {Workers} training at once", clients.Count, Describe(clients.Select(c => c.Id)), workers);
+        var exits = await Task.WhenAll(running.Select(c => c.RunAsync(cancellation))).ConfigureAwait(false);
+        Exits = clients.Select((c, i) => (c.Id, exits[i])).ToDictionary(p => p.Id, p => p.Item2);
+        Refusals = clients.Select((c, i) => (c.Id, running[i].RefusalReason)).Where(p => p.RefusalReason is not null).ToDictionary(p => p.Id, p => p.RefusalReason!);
+        foreach (var group in Refusals.GroupBy(r => r.Value))
+            logger.LogError("Host: clients {Ids} refused: {Reason}", Describe(group.Select(r => r.Key)), group.Key);
+        return exits.Contains(ClientExit.Refused) ? ClientExit.Refused : exits.All(e => e == ClientExit.Finished) ? ClientExit.Finished : ClientExit.Cancelled;
+    }
+
+    /// <summary>Ids as ranges: 0-249, 300.</summary>
+    public static string Describe(IEnumerable<int> ids)
+    {
+        var sorted = ids.Order().ToList();
+        var parts = new List<string>();
+        for (int i = 0; i < sorted.Count;)
+        {
+            int j = i;
+            while (j + 1 < sorted.Count && sorted[j + 1] == sorted[j] + 1) j++;
+            parts.Add(i == j ? $"{sorted[i]}" : $"{sorted[i]}-{sorted[j]}");
+            i = j + 1;
+        }
+        return string.Join(",", parts);
+    }
+}
