@@ -14,6 +14,9 @@ public interface IRunTransport
     /// <summary>The clients a round may sample and that evaluate now (all of them in a simulation, the connected ones deployed).</summary>
     IReadOnlyCollection<int> Available { get; }
 
+    /// <summary>Processes serving the available clients (1 in a simulation; deployed, client hosts and single devices).</summary>
+    int Hosts { get; }
+
     /// <summary>The fewest replies a round is aggregated with; with fewer it is tried again (0: whatever arrived).</summary>
     int MinReplies { get; }
 

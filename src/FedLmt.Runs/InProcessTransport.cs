@@ -7,6 +7,7 @@ public sealed class InProcessTransport(InProcessGrid grid, IReadOnlyCollection<i
 {
     public IClientGrid Grid => grid;
     public IReadOnlyCollection<int> Available => clients;
+    public int Hosts => 1;
     public int MinReplies => 0;
     public bool CheckpointEveryRound => false;
     public void BeforeRound(int round, IReadOnlyList<int> eligible, CancellationToken cancellation) { }

@@ -11,6 +11,10 @@ public sealed record RoundRecord
 {
     public int Round { get; init; }
     public double LearningRate { get; init; }
+    /// <summary>Clients available when the round was sampled (deployed: connected).</summary>
+    public int Connected { get; init; }
+    /// <summary>Processes serving them (deployed: client hosts and single devices; a simulation is one).</summary>
+    public int Hosts { get; init; }
     public int Sampled { get; init; }
     public int Replies { get; init; }
     public int Failures { get; init; }
@@ -40,14 +44,14 @@ public sealed record RoundRecord
 
     public static readonly IReadOnlyList<string> CsvHeader =
     [
-        "round", "learning_rate", "sampled", "replies", "failures", "samples_trained", "bytes_down", "bytes_up", "cumulative_bytes", "client_macs",
+        "round", "learning_rate", "connected", "hosts", "sampled", "replies", "failures", "samples_trained", "bytes_down", "bytes_up", "cumulative_bytes", "client_macs",
         "cumulative_client_macs", "seconds", "train_seconds", "cumulative_seconds", "train_loss", "train_accuracy", "global_accuracy", "global_loss",
         "client_mean_accuracy", "client_weighted_accuracy", "smallest_singular_value",
     ];
 
     public IReadOnlyList<object?> CsvRow() =>
     [
-        Round, LearningRate, Sampled, Replies, Failures, SamplesTrained, BytesDown, BytesUp, CumulativeBytes, ClientMacs, CumulativeClientMacs,
+        Round, LearningRate, Connected, Hosts, Sampled, Replies, Failures, SamplesTrained, BytesDown, BytesUp, CumulativeBytes, ClientMacs, CumulativeClientMacs,
         Seconds, TrainSeconds, CumulativeSeconds, TrainLoss, TrainAccuracy, GlobalAccuracy, GlobalLoss, ClientMeanAccuracy, ClientWeightedAccuracy,
         SmallestSingularValue,
     ];

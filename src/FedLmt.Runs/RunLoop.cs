@@ -47,13 +47,13 @@ public sealed class RunLoop(RunSetup setup, IRunTransport transport, string dire
                 interrupted = true;
                 break;
             }
-            if (!TryTrainRound(server, round, strategy.EligibleClients, cancellation, out var summary, out var watch))
+            if (!TryTrainRound(server, round, strategy.EligibleClients, cancellation, out var summary, out var watch, out var served))
             {
                 interrupted = true;
                 break;
             }
             double trainSeconds = watch.Elapsed.TotalSeconds;
-            var record = RoundRecord.FromTrainRound(summary, config.Local.Epochs);
+            var record = RoundRecord.FromTrainRound(summary, config.Local.Epochs) with { Connected = served.Connected, Hosts = served.Hosts };
             if (config.EvaluatesAfter(round)) record = Evaluate(server, wholeTest, round, record);
             watch.Stop();
             cumBytes += record.BytesDown + record.BytesUp;
@@ -80,15 +80,18 @@ public sealed class RunLoop(RunSetup setup, IRunTransport transport, string dire
 
     /// <summary>Trains round <paramref name="round"/> until it is aggregated; false when stopped first.</summary>
     bool TryTrainRound(FederatedServer server, int round, IReadOnlyList<int> eligible, CancellationToken cancellation,
-        out TrainRoundSummary summary, out Stopwatch watch)
+        out TrainRoundSummary summary, out Stopwatch watch, out (int Connected, int Hosts) served)
     {
+        served = default;
         try
         {
             while (true)
             {
                 transport.BeforeRound(round, eligible, cancellation);
                 watch = Stopwatch.StartNew(); // the round's cost, not the wait for clients
-                summary = server.RunTrainRound(round, transport.Available, transport.MinReplies);
+                var available = transport.Available;
+                served = (available.Count, transport.Hosts);
+                summary = server.RunTrainRound(round, available, transport.MinReplies);
                 if (summary.Aggregated) return true;
                 string why = $"only {summary.Replies} of {summary.Sampled.Count} sampled clients replied; at least {transport.MinReplies} needed";
                 logger.LogWarning("Round {Round}: {Why}; retrying the round", round + 1, why);

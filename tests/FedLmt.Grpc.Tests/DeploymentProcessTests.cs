@@ -76,12 +76,14 @@ public class DeploymentProcessTests : IDisposable
         var rounds = Results(deployed);
         Assert.Equal([1, 2, 3], rounds.Select(r => r.Round));
         Assert.All(rounds, r => Assert.Equal(r.Sampled, r.Replies));
+        Assert.All(rounds, r => Assert.Equal((3, 3), (r.Connected, r.Hosts))); // three devices, each its own process
 
         // The same config and seed, simulated in this process: the same model, the same clients sampled.
         var setup = ConfigLoader.Parse(File.ReadAllText(config));
         string simulated = Path.Combine(_dir.Path, "simulated");
         var summary = new SimulationRunner(setup, simulated).Run();
         var sim = Results(simulated);
+        Assert.All(sim, r => Assert.Equal((3, 1), (r.Connected, r.Hosts))); // simulated: every client, one process
         Assert.Equal(sim.Select(r => r.Sampled), rounds.Select(r => r.Sampled));
         if (algorithm is "fedavg-excluded" || weakBudget < 0.01) Assert.All(rounds, r => Assert.True(r.Sampled < 3, $"round {r.Round} sampled a left-out client"));
         using var a = CheckpointStore.Load(Path.Combine(simulated, "checkpoint.bin"));
@@ -121,7 +123,7 @@ public class DeploymentProcessTests : IDisposable
         Assert.Contains("serving 4 clients (0-3)", hosts[0].Output);
         var rounds = Results(deployed);
         Assert.Equal([1, 2, 3], rounds.Select(r => r.Round));
-        Assert.All(rounds, r => Assert.Equal((4, 4), (r.Sampled, r.Replies)));
+        Assert.All(rounds, r => Assert.Equal((8, 2, 4, 4), (r.Connected, r.Hosts, r.Sampled, r.Replies))); // 8 clients through 2 hosts
 
         string simulated = Path.Combine(_dir.Path, "simulated");
         new SimulationRunner(ConfigLoader.Parse(File.ReadAllText(config)), simulated).Run();

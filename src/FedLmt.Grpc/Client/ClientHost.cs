@@ -30,8 +30,9 @@ public sealed class ClientHost(IReadOnlyList<HostedClient> clients, ClientConnec
         var logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger("fedlmt.host");
         using var channel = ClientChannels.Create(options);
         using var gate = new SemaphoreSlim(workers, workers);
+        string name = $"{Environment.MachineName}/{Environment.ProcessId}/{Describe(clients.Select(c => c.Id))}";
         var running = clients.Select(c => new FederatedClient(c.Id, c.Tier, c.Data, options, new CustomParameterStore(stateDirectory, c.Id),
-            (loggers ?? NullLoggerFactory.Instance).CreateLogger($"fedlmt.client.{c.Id}"), trainer(), channel, gate)).ToList();
+            (loggers ?? NullLoggerFactory.Instance).CreateLogger($"fedlmt.client.{c.Id}"), trainer(), channel, gate, name)).ToList();
         logger.LogInformation("Host: serving {Count} clients ({Ids}), {Workers} training at once", clients.Count, Describe(clients.Select(c => c.Id)), workers);
         var exits = await Task.WhenAll(running.Select(c => c.RunAsync(cancellation))).ConfigureAwait(false);
         Exits = clients.Select((c, i) => (c.Id, exits[i])).ToDictionary(p => p.Id, p => p.Item2);

@@ -61,7 +61,7 @@ public enum ClientExit
 /// </remarks>
 public sealed class FederatedClient(int clientId, string tier, IClientData data, ClientConnectionOptions options,
     CustomParameterStore? store = null, ILogger? logger = null, ClientTrainer? trainer = null, GrpcChannel? channel = null,
-    SemaphoreSlim? workers = null)
+    SemaphoreSlim? workers = null, string? host = null)
 {
     readonly ILogger _logger = logger ?? NullLogger.Instance;
     readonly ClientTrainer _trainer = trainer ?? new ClientTrainer();
@@ -166,6 +166,7 @@ public sealed class FederatedClient(int clientId, string tier, IClientData data,
                 TestExamples = data.TestCount,
                 Tier = tier,
                 CustomDigest = Google.Protobuf.ByteString.CopyFrom(store?.Digest ?? []),
+                Host = host ?? "",
             },
         }, cancellation).ConfigureAwait(false);
 

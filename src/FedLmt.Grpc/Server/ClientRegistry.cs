@@ -12,6 +12,9 @@ public sealed class ClientRegistry
 
     public int Count => _sessions.Count;
 
+    /// <summary>Processes serving the connected clients: client hosts, and devices that serve themselves.</summary>
+    public int HostCount => _sessions.Values.Select(s => s.Host).Distinct(StringComparer.Ordinal).Count();
+
     /// <summary>The ids of the connected clients, ascending.</summary>
     public IReadOnlyList<int> ConnectedIds => _sessions.Keys.Order().ToList();
 

@@ -32,6 +32,7 @@ public sealed class ClientSession
         Tier = ClientText.Clean(registration.Tier);
         CustomDigest = registration.CustomDigest.ToByteArray();
         Peer = peer;
+        Host = registration.Host.Length == 0 ? $"client {ClientId}" : $"host {ClientText.Clean(registration.Host)}";
     }
 
     public int ClientId { get; }
@@ -39,6 +40,9 @@ public sealed class ClientSession
     public long TestExamples { get; }
     public string Tier { get; }
     public string Peer { get; }
+
+    /// <summary>The process serving the client: its client host, or the client itself.</summary>
+    public string Host { get; }
 
     /// <summary>SHA-256 of the custom parameters the client keeps (pFedLMT), as it registered or as last accepted.</summary>
     public byte[] CustomDigest { get; set; }

@@ -15,6 +15,7 @@ sealed class DeploymentTransport(ClientRegistry registry, GrpcGrid grid, RunAdmi
 {
     public IClientGrid Grid => grid;
     public IReadOnlyCollection<int> Available => registry.ConnectedIds;
+    public int Hosts => registry.HostCount;
     public int MinReplies => options.MinReplies;
     public bool CheckpointEveryRound => true;
 
