@@ -8,7 +8,7 @@ public class CommandTests
 {
     static readonly object ConsoleLock = new();
 
-    static (int Code, string Output) Run(params string[] args)
+    internal static (int Code, string Output) Run(params string[] args)
     {
         lock (ConsoleLock)
         {
