@@ -152,6 +152,30 @@ public class DeploymentProcessTests : IDisposable
         Assert.Equal(0, server.WaitForExit());
     }
 
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void A_client_host_leaves_the_run_on_SIGTERM_as_a_pod_stop_asks()
+    {
+        string tokens = Path.Combine(_dir.Path, "host-tokens.txt");
+        string token = BearerTokens.NewToken();
+        File.WriteAllText(tokens, $"0-2 {token}\n");
+        // Four clients in the config, three served: the server waits for the fourth, so the host idles connected.
+        string config = Path.Combine(_dir.Path, "four.yaml");
+        File.WriteAllText(config, Presets.Read("small").Replace("num_clients: 3", "num_clients: 4"));
+        var server = Start("server", "server", "--config", config, "--out", Path.Combine(_dir.Path, "deployed"), "--certs", Certs, "--tokens", tokens,
+            "--urls", "https://127.0.0.1:0");
+        string url = UrlOf(server);
+        var host = Start("host 0-2", "client", "--server", url, "--ids", "0-2", "--config", config, "--certs", Certs, "--token", token,
+            "--state", Path.Combine(_dir.Path, "host"));
+        server.WaitFor(@"Client 2 connected");
+        host.Terminate();
+        Assert.Equal(130, host.WaitForExit(30));
+        Assert.Contains("Stop requested: leaving the run", host.Output);
+        server.WaitFor(@"Client \d \S.*; 0 connected");
+        server.Terminate();
+        Assert.Equal(0, server.WaitForExit());
+    }
+
     static void AssertClose(NamedTensors expected, NamedTensors actual, string what)
     {
         Assert.Equal(expected.Names, actual.Names);

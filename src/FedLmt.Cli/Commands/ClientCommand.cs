@@ -93,12 +93,9 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
+        // Ctrl-C and SIGTERM (a container or pod stopped) end the client's connections; the server counts its clients
+        // as gone, and what they keep (pFedLMT's committed custom parameters) is on disk for when they return.
+        using var stop = new StopSignals(cancel, "Stop requested: leaving the run (signal again to abort); restart to rejoin.");
         try
         {
             if (settings.Ids is not null) return RunHost(settings, cancel.Token);
@@ -141,10 +138,6 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
         {
             AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
             return 2;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
         }
     }
 

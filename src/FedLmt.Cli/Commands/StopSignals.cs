@@ -12,14 +12,17 @@ public sealed class StopSignals : IDisposable
 {
     readonly PosixSignalRegistration[] _registrations;
 
-    public StopSignals(CancellationTokenSource cancel)
+    /// <param name="cancel">Cancelled by the first signal.</param>
+    /// <param name="message">What the first signal does, said on the console.</param>
+    public StopSignals(CancellationTokenSource cancel,
+        string message = "Stop requested: finishing this round, saving a checkpoint, then exiting (signal again to abort).")
     {
         void OnSignal(PosixSignalContext context)
         {
             if (cancel.IsCancellationRequested) return; // second signal: default handling ends the process
             context.Cancel = true;
             cancel.Cancel();
-            AnsiConsole.MarkupLine("[yellow]Stop requested: finishing this round, saving a checkpoint, then exiting (signal again to abort).[/]");
+            AnsiConsole.MarkupLineInterpolated($"[yellow]{message}[/]");
         }
         _registrations = [PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal), PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal)];
         UnblockOnThisThread();
