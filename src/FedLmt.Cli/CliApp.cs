@@ -53,6 +53,8 @@ public static class CliApp
                     .WithDescription("Engine vs bare-loop local training throughput, aggregation of 10 ResNet-18 updates, memory over a long run.");
                 bench.AddCommand<BenchGrpcCommand>("grpc")
                     .WithDescription("Benchmark the gRPC transport: tensor serialization, a deployed round vs a simulated one, idle clients' memory.");
+                bench.AddCommand<BenchHostsCommand>("hosts")
+                    .WithDescription("Many clients through a few client-host processes on loopback: server and host memory per client, round cost against the simulation, deployed equals simulated.");
                 bench.AddCommand<BenchDataCommand>("data")
                     .WithDescription("Batch production speed of the data loader against a small-CNN training step.");
             });

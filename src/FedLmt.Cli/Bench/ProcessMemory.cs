@@ -4,14 +4,17 @@ namespace FedLmt.Cli.Bench;
 public static class ProcessMemory
 {
     /// <summary>Resident set size in bytes (VmRSS of /proc/self/status; the working set where there is no /proc).</summary>
-    public static long ResidentBytes()
+    public static long ResidentBytes() => ResidentBytesOf(Environment.ProcessId);
+
+    /// <summary>Resident set size of process <paramref name="pid"/> in bytes (VmRSS of /proc/PID/status; its working set where there is no /proc).</summary>
+    public static long ResidentBytesOf(int pid)
     {
-        const string path = "/proc/self/status";
+        string path = $"/proc/{pid}/status";
         if (File.Exists(path))
             foreach (var line in File.ReadLines(path))
                 if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
                     return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
-        using var self = System.Diagnostics.Process.GetCurrentProcess();
-        return self.WorkingSet64;
+        using var process = System.Diagnostics.Process.GetProcessById(pid);
+        return process.WorkingSet64;
     }
 }

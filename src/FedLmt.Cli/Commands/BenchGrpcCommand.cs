@@ -113,7 +113,7 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
     {
         Settle();
         long rss0 = ProcessMemory.ResidentBytes(), managed0 = GC.GetTotalMemory(false);
-        using var child = StartFedlmt(["bench", "grpc", "--idle-child", url, "--idle", count.ToString(), "--token", token, "--ca", Path.Combine(certs, "ca.crt")], redirectInput: true);
+        using var child = FedlmtChild.Start(["bench", "grpc", "--idle-child", url, "--idle", count.ToString(), "--token", token, "--ca", Path.Combine(certs, "ca.crt")], redirectInput: true);
         var deadline = DateTime.UtcNow.AddSeconds(120);
         while (registry.Count < count && DateTime.UtcNow < deadline && !child.Process.HasExited) Thread.Sleep(100);
         if (registry.Count < count)
@@ -165,11 +165,11 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
             Tokens = BearerTokens.Shared(token),
         };
         var host = DeploymentHost.StartAsync(endpoint, runner.Registry, runner.Admission).GetAwaiter().GetResult();
-        var clients = new List<Child>();
+        var clients = new List<FedlmtChild>();
         try
         {
             for (int id = 0; id < settings.Clients; id++)
-                clients.Add(StartFedlmt(["client", "--server", host.Addresses[0], "--id", id.ToString(), "--token", token, "--ca", Path.Combine(certs, "ca.crt"),
+                clients.Add(FedlmtChild.Start(["client", "--server", host.Addresses[0], "--id", id.ToString(), "--token", token, "--ca", Path.Combine(certs, "ca.crt"),
                     "--state", Path.Combine(work, $"client-{id}"), "--preset", "small", .. overrides.SelectMany(o => new[] { "--set", o })], redirectInput: false));
             runner.Run();
         }
@@ -189,42 +189,4 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
 
     static double MeanTrainSeconds(string dir) =>
         JsonLinesAppender.ReadAll<RoundRecord>(Path.Combine(dir, "results.jsonl"), RunRecorder.Json).Skip(1).Average(r => r.TrainSeconds);
-
-    /// <summary>A `fedlmt` child process whose output is drained (so it never blocks on a full pipe) and whose last lines are kept for error messages.</summary>
-    sealed class Child : IDisposable
-    {
-        readonly ConcurrentQueue<string> _lines = new();
-
-        public Child(ProcessStartInfo info)
-        {
-            Process = Process.Start(info) ?? throw new InvalidOperationException("could not start fedlmt");
-            DataReceivedEventHandler keep = (_, e) =>
-            {
-                if (e.Data is null) return;
-                _lines.Enqueue(e.Data);
-                while (_lines.Count > 40) _lines.TryDequeue(out string? _);
-            };
-            Process.OutputDataReceived += keep;
-            Process.ErrorDataReceived += keep;
-            Process.BeginOutputReadLine();
-            Process.BeginErrorReadLine();
-        }
-
-        public Process Process { get; }
-
-        public string Tail => _lines.IsEmpty ? "(no output)" : string.Join("\n", _lines);
-
-        public void Dispose() => Process.Dispose();
-    }
-
-    static Child StartFedlmt(IEnumerable<string> args, bool redirectInput)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false, RedirectStandardInput = redirectInput, RedirectStandardError = true, RedirectStandardOutput = true,
-        };
-        info.ArgumentList.Add(typeof(CliApp).Assembly.Location);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        return new Child(info);
-    }
 }

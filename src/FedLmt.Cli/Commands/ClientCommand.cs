@@ -167,7 +167,12 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
             AllowCleartext = settings.Insecure,
         }.Validate();
         int workers = settings.Workers ?? Environment.ProcessorCount;
-        using var loggers = LoggerFactory.Create(DeploymentCli.ConsoleLogging);
+        // A host's clients report what goes wrong; their per-task lines (hundreds a round) would cost more than the tasks.
+        using var loggers = LoggerFactory.Create(logging =>
+        {
+            DeploymentCli.ConsoleLogging(logging);
+            if (!settings.Verbose) logging.AddFilter("fedlmt.client", LogLevel.Warning);
+        });
         var logger = loggers.CreateLogger("fedlmt.host");
         TorchRuntime.EnsureInitialized();
         torch.set_num_threads(settings.Threads ?? Math.Max(1, Environment.ProcessorCount / workers));
