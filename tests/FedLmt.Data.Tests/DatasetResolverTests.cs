@@ -18,9 +18,9 @@ public class DatasetResolverTests
     [Fact]
     public void Unknown_names_are_refused_with_the_list_of_allowed_forms()
     {
-        var ex = Assert.Throws<ArgumentException>(() => DatasetResolver.Resolve("svhn:/data"));
+        var ex = Assert.Throws<ArgumentException>(() => DatasetResolver.Resolve("stl10:/data"));
 
-        Assert.Contains("'svhn'", ex.Message);
+        Assert.Contains("'stl10'", ex.Message);
         foreach (var (form, _) in DatasetResolver.Forms)
         {
             Assert.Contains(form, ex.Message);
