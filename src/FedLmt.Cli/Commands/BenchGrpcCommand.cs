@@ -3,7 +3,6 @@ using System.ComponentModel;
 using System.Diagnostics;
 using FedLmt.Cli.Bench;
 using FedLmt.Grpc;
-using FedLmt.Reporting;
 using FedLmt.Runs;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -156,7 +155,7 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
         var config = Presets.LoadConfig(null, "small", overrides);
         AnsiConsole.MarkupLineInterpolated($"[grey]round cost: {settings.Rounds} rounds of the small preset (MLP width 0.25), {settings.Clients} clients, all training every round, {settings.Threads} libtorch thread(s) each...[/]");
         new SimulationRunner(config, Path.Combine(work, "sim")).Run();
-        double simulated = MeanTrainSeconds(Path.Combine(work, "sim"));
+        double simulated = RunTimes.MeanTrainSeconds(Path.Combine(work, "sim"));
 
         var runner = new DeploymentRunner(config, Path.Combine(work, "deployed"), new DeploymentOptions { MinReplies = settings.Clients });
         var endpoint = new ServerEndpointOptions
@@ -182,11 +181,9 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
                 c.Dispose();
             }
         }
-        double deployed = MeanTrainSeconds(Path.Combine(work, "deployed"));
+        double deployed = RunTimes.MeanTrainSeconds(Path.Combine(work, "deployed"));
         AnsiConsole.MarkupLineInterpolated(
             $"round of the small preset (mean of rounds 2..{settings.Rounds}, training + aggregation): simulated {simulated * 1000:F1} ms, deployed over TLS loopback {deployed * 1000:F1} ms: [bold]{deployed / simulated:F2}x[/]");
     }
 
-    static double MeanTrainSeconds(string dir) =>
-        JsonLinesAppender.ReadAll<RoundRecord>(Path.Combine(dir, "results.jsonl"), RunRecorder.Json).Skip(1).Average(r => r.TrainSeconds);
 }

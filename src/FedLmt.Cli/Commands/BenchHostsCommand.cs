@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using FedLmt.Cli.Bench;
 using FedLmt.Grpc;
-using FedLmt.Reporting;
 using FedLmt.Runs;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -133,13 +132,11 @@ public sealed class BenchHostsCommand : Command<BenchHostsCommand.Settings>
         using var a = CheckpointStore.Load(Path.Combine(work, "simulated", "checkpoint.bin"));
         using var b = CheckpointStore.Load(Path.Combine(work, "deployed", "checkpoint.bin"));
         double diff = a.Global.Names.Max(n => (a.Global[n] - b.Global[n]).abs().max().item<float>());
-        double simulated = MeanTrainSeconds(Path.Combine(work, "simulated")), deployed = MeanTrainSeconds(Path.Combine(work, "deployed"));
+        double simulated = RunTimes.MeanTrainSeconds(Path.Combine(work, "simulated")), deployed = RunTimes.MeanTrainSeconds(Path.Combine(work, "deployed"));
         AnsiConsole.MarkupLineInterpolated(
             $"round (mean of rounds 2..{s.Rounds}, training + aggregation): simulated with 2 workers {simulated * 1000:F1} ms, through {s.Hosts} hosts {deployed * 1000:F1} ms: [bold]{deployed / simulated:F2}x[/]; deployed model vs simulated: max difference [bold]{diff:G3}[/]");
     }
 
-    static double MeanTrainSeconds(string dir) =>
-        JsonLinesAppender.ReadAll<RoundRecord>(Path.Combine(dir, "results.jsonl"), RunRecorder.Json).Skip(1).Average(r => r.TrainSeconds);
 
     static void WaitFor(ClientRegistry registry, int count, FedlmtChild child)
     {
