@@ -76,7 +76,8 @@ public class DeploymentProcessTests : IDisposable
         var rounds = Results(deployed);
         Assert.Equal([1, 2, 3], rounds.Select(r => r.Round));
         Assert.All(rounds, r => Assert.Equal(r.Sampled, r.Replies));
-        Assert.All(rounds, r => Assert.Equal((3, 3), (r.Connected, r.Hosts))); // three devices, each its own process
+        // Every device is its own process; a round starts once the eligible ones are there (a left-out one may come later).
+        Assert.All(rounds, r => Assert.True(r.Hosts == r.Connected && r.Connected >= r.Sampled && r.Connected <= 3, $"round {r.Round}: {r}"));
 
         // The same config and seed, simulated in this process: the same model, the same clients sampled.
         var setup = ConfigLoader.Parse(File.ReadAllText(config));
