@@ -32,6 +32,11 @@ public sealed class BenchHostsCommand : Command<BenchHostsCommand.Settings>
         [DefaultValue(0.05)]
         public double Fraction { get; init; } = 0.05;
 
+        [CommandOption("--epochs <N>")]
+        [Description("Local epochs (local.epochs): more local work per task, against the transport's fixed cost per task.")]
+        [DefaultValue(1)]
+        public int Epochs { get; init; } = 1;
+
         [CommandOption("--rounds <N>")]
         [Description("Rounds; the first is warm-up for the round cost.")]
         [DefaultValue(6)]
@@ -42,6 +47,7 @@ public sealed class BenchHostsCommand : Command<BenchHostsCommand.Settings>
             : Hosts < 1 || Hosts > Clients ? ValidationResult.Error($"--hosts {Hosts}: must be between 1 and --clients")
             : !(Fraction > 0 && Fraction <= 1) ? ValidationResult.Error($"--fraction {Fraction}: must be in (0, 1]")
             : Rounds < 2 ? ValidationResult.Error($"--rounds {Rounds}: must be >= 2")
+            : Epochs < 1 ? ValidationResult.Error($"--epochs {Epochs}: must be >= 1")
             : ValidationResult.Success();
     }
 
@@ -64,7 +70,7 @@ public sealed class BenchHostsCommand : Command<BenchHostsCommand.Settings>
         string[] overrides =
         [
             $"federated.num_clients={s.Clients}", $"federated.fraction={s.Fraction.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
-            $"federated.rounds={s.Rounds}", $"evaluation.every={s.Rounds}", "simulation.threads=1",
+            $"federated.rounds={s.Rounds}", $"evaluation.every={s.Rounds}", "simulation.threads=1", $"local.epochs={s.Epochs}",
             // The embedded subset has 12,000 training images: at 1,000 clients a Dirichlet split cannot give each 10.
             "partition.scheme=iid",
         ];
