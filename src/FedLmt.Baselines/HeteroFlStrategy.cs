@@ -71,7 +71,7 @@ public class HeteroFlStrategy : SubModelStrategy
         var updates = replies.Select(r => new PlacedUpdate(r.Parameters, _layouts[ModelOf(r.ClientId)!.SubModelRate!.Value], window,
             r.NumExamples == 0 ? 0 : Baseline.Weighting == ReplyWeighting.Examples ? r.NumExamples : 1)).ToList();
         long uncovered = CoverageAverage.Into(Global, updates);
-        Logger.LogDebug("Round {Round}: {Uncovered} of {Elements} elements held by no client kept their value", round, uncovered, Global.Elements);
+        Logger.LogDebug("Round {Round}: {Uncovered} of {Elements} elements held by no client kept their value", round + 1, uncovered, Global.Elements);
     }
 
     static IReadOnlyList<(string Name, long[] Shape)> LayoutOf(ModelSpec spec)

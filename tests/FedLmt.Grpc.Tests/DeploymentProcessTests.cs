@@ -177,6 +177,45 @@ public class DeploymentProcessTests : IDisposable
         Assert.Equal(0, server.WaitForExit());
     }
 
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void A_host_killed_mid_round_costs_only_its_updates_and_restarted_its_clients_rejoin_with_their_personalization()
+    {
+        // pFedLMT personalized from round 1, 4 clients through two hosts; host B answers slowly, so it is killed while
+        // its round-2 updates are outstanding. The round is aggregated with host A's replies, the next waits for B's
+        // clients, and B restarted on the same --state rejoins with the custom parameters it kept.
+        string config = Path.Combine(_dir.Path, "pfedlmt-hosts.yaml");
+        File.WriteAllText(config, Presets.Read("small").Replace("algorithm: fedlmt", "algorithm: pfedlmt")
+            .Replace("num_clients: 3, fraction: 1.0, rounds: 3", "num_clients: 4, fraction: 1.0, rounds: 4"));
+        string tokens = Path.Combine(_dir.Path, "host-tokens.txt");
+        string a = BearerTokens.NewToken(), b = BearerTokens.NewToken();
+        File.WriteAllText(tokens, $"0-1 {a}\n2-3 {b}\n");
+        string deployed = Path.Combine(_dir.Path, "deployed");
+        var server = Start("server", "server", "--config", config, "--out", deployed, "--certs", Certs, "--tokens", tokens, "--urls", "https://127.0.0.1:0",
+            "--min-replies", "2", "--round-timeout", "60");
+        string url = UrlOf(server);
+        string stateB = Path.Combine(_dir.Path, "host-b");
+        FedlmtProcess Host(string name, string ids, string token, string state, params string[] extra) => Start(name, ["client", "--server", url, "--ids", ids,
+            "--config", config, "--certs", Certs, "--token", token, "--state", state, "--max-backoff", "1", "--verbose", .. extra]);
+        var hostA = Host("host A", "0-1", a, Path.Combine(_dir.Path, "host-a"));
+        var hostB = Host("host B", "2-3", b, stateB, "--reply-delay", "2500");
+
+        hostB.WaitFor(@"Client 2: round 1 accepted; custom parameters kept"); // round 1 done, its personalization on disk
+        hostB.WaitFor(@"Client 2: trained round 2");                          // and now holding back its round-2 reply
+        hostB.Kill();
+        server.WaitFor(@"Round 2: client [23] dropped: "); // rounds are counted from 1 in every log line
+        var restarted = Host("host B again", "2-3", b, stateB);
+        Assert.True(server.WaitForExit() == 0, server.Output);
+        Assert.True(hostA.WaitForExit(60) == 0, hostA.Output);
+        Assert.True(restarted.WaitForExit(60) == 0, restarted.Output);
+
+        var rounds = Results(deployed);
+        Assert.Equal([1, 2, 3, 4], rounds.Select(r => r.Round));
+        Assert.Equal(2, rounds[1].Replies); // host B's round-2 updates were lost with it, host A's counted
+        Assert.All(rounds.Skip(2), r => Assert.Equal((4, 2), (r.Replies, r.Hosts)));
+        Assert.Matches(@"Client [23]: round 3 uses its kept custom parameters", restarted.Output);
+    }
+
     static void AssertClose(NamedTensors expected, NamedTensors actual, string what)
     {
         Assert.Equal(expected.Names, actual.Names);

@@ -178,7 +178,10 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
         torch.set_num_threads(settings.Threads ?? Math.Max(1, Environment.ProcessorCount / workers));
         var setups = ClientSetup.ForHost(config, ids, logger);
         var host = new ClientHost(setups.Select(s => new HostedClient(s.ClientId, s.Tier, s.Data)).ToList(), connection, workers,
-            settings.State ?? Path.Combine("runs", $"host-{ClientHost.Describe(ids).Replace(',', '_')}"), () => new ClientTrainer(setups[0].Task), loggers);
+            settings.State ?? Path.Combine("runs", $"host-{ClientHost.Describe(ids).Replace(',', '_')}"), () => new ClientTrainer(setups[0].Task), loggers)
+        {
+            ReplyDelay = TimeSpan.FromMilliseconds(settings.ReplyDelay),
+        };
         logger.LogInformation("Host: {Count} clients of {Dataset} ({Ids}); connecting to {Server}", ids.Count, config.Dataset, ClientHost.Describe(ids), connection.Server);
         return ExitCode(host.RunAsync(cancellation).GetAwaiter().GetResult());
     }

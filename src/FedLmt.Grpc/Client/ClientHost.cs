@@ -16,6 +16,9 @@ public sealed record HostedClient(int Id, string Tier, IClientData Data);
 public sealed class ClientHost(IReadOnlyList<HostedClient> clients, ClientConnectionOptions options, int workers, string stateDirectory,
     Func<ClientTrainer> trainer, ILoggerFactory? loggers = null)
 {
+    /// <summary>A pause before each client's reply (tests and demonstrations: slow devices, a host killed mid-round).</summary>
+    public TimeSpan ReplyDelay { get; init; }
+
     /// <summary>How each hosted client ended, by id (after <see cref="RunAsync"/>).</summary>
     public IReadOnlyDictionary<int, ClientExit> Exits { get; private set; } = new Dictionary<int, ClientExit>();
 
@@ -32,7 +35,7 @@ public sealed class ClientHost(IReadOnlyList<HostedClient> clients, ClientConnec
         using var gate = new SemaphoreSlim(workers, workers);
         string name = $"{Environment.MachineName}/{Environment.ProcessId}/{Describe(clients.Select(c => c.Id))}";
         var running = clients.Select(c => new FederatedClient(c.Id, c.Tier, c.Data, options, new CustomParameterStore(stateDirectory, c.Id),
-            (loggers ?? NullLoggerFactory.Instance).CreateLogger($"fedlmt.client.{c.Id}"), trainer(), channel, gate, name)).ToList();
+            (loggers ?? NullLoggerFactory.Instance).CreateLogger($"fedlmt.client.{c.Id}"), trainer(), channel, gate, name) { ReplyDelay = ReplyDelay }).ToList();
         logger.LogInformation("Host: serving {Count} clients ({Ids}), {Workers} training at once", clients.Count, Describe(clients.Select(c => c.Id)), workers);
         var exits = await Task.WhenAll(running.Select(c => c.RunAsync(cancellation))).ConfigureAwait(false);
         Exits = clients.Select((c, i) => (c.Id, exits[i])).ToDictionary(p => p.Id, p => p.Item2);

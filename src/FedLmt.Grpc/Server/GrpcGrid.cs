@@ -169,7 +169,7 @@ public sealed class GrpcGrid : IClientGrid
 
     ClientFailure Failure(int client, int round, string reason)
     {
-        _logger.LogWarning("Round {Round}: client {Client} dropped: {Reason}", round, client, reason);
+        _logger.LogWarning("Round {Round}: client {Client} dropped: {Reason}", round + 1, client, reason);
         return new ClientFailure(client, reason);
     }
 

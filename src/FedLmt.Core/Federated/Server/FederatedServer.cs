@@ -33,7 +33,7 @@ public sealed class FederatedServer(IStrategy strategy, IClientGrid grid, ILogge
                     new Dictionary<string, double>(StringComparer.Ordinal));
             var metrics = strategy.AggregateTrain(round, result.Replies, result.Failures);
             _logger.LogInformation("Round {Round}: {Replies} of {Sampled} clients replied, lr {Lr:G4}, train loss {Loss:F4}",
-                round, result.Replies.Count, sampled.Count, lr, metrics.GetValueOrDefault(MetricNames.TrainLoss, double.NaN));
+                round + 1, result.Replies.Count, sampled.Count, lr, metrics.GetValueOrDefault(MetricNames.TrainLoss, double.NaN));
             return new TrainRoundSummary(round, sampled, result.Replies.Count, result.Failures, lr, down, up, Aggregated: true, metrics);
         }
         finally
@@ -50,7 +50,7 @@ public sealed class FederatedServer(IStrategy strategy, IClientGrid grid, ILogge
         {
             using var result = grid.Evaluate(instructions);
             var summary = strategy.AggregateEvaluate(round, result.Replies, result.Failures);
-            _logger.LogInformation("Round {Round}: mean client accuracy {Accuracy:P2} over {Clients} clients", round, summary.MeanAccuracy, summary.Clients);
+            _logger.LogInformation("Round {Round}: mean client accuracy {Accuracy:P2} over {Clients} clients", round + 1, summary.MeanAccuracy, summary.Clients);
             return summary;
         }
         finally

@@ -73,7 +73,7 @@ public abstract class GlobalModelStrategy : IStrategy
         var present = available as IReadOnlySet<int> ?? available.ToHashSet();
         var pool = _eligible.Where(present.Contains).ToList();
         var sampled = Sampler.Sample(round, pool);
-        Logger.LogDebug("Round {Round}: {Sampled} of {Pool} eligible and available clients", round, sampled.Count, pool.Count);
+        Logger.LogDebug("Round {Round}: {Sampled} of {Pool} eligible and available clients", round + 1, sampled.Count, pool.Count);
         return sampled;
     }
 
@@ -82,7 +82,7 @@ public abstract class GlobalModelStrategy : IStrategy
     public IReadOnlyDictionary<string, double> AggregateTrain(int round, IReadOnlyList<TrainReply> replies, IReadOnlyList<ClientFailure> failures)
     {
         foreach (var f in failures)
-            Logger.LogWarning("Round {Round}: client {Client} failed: {Reason}", round, f.ClientId, f.Reason);
+            Logger.LogWarning("Round {Round}: client {Client} failed: {Reason}", round + 1, f.ClientId, f.Reason);
         foreach (var r in replies)
             if (_eligible.BinarySearch(r.ClientId) < 0) throw new ArgumentException($"{Name}: a reply from client {r.ClientId}, which may not train");
         AggregateParameters(round, replies);
