@@ -70,6 +70,26 @@ public sealed class ComparisonRunner
         return report;
     }
 
+    /// <summary>
+    /// A comparison of runs already made (simulated or deployed, any configs): each folder's summary.json and
+    /// results.jsonl become an arm named after the folder, written as comparison.csv/md and plots into
+    /// <paramref name="outputDirectory"/>. Nothing is run. Refuses a folder without results, and two with one name.
+    /// </summary>
+    public static ComparisonReport Gather(string outputDirectory, IReadOnlyList<string> runDirectories)
+    {
+        if (runDirectories.Count == 0) throw new ArgumentException("--runs: at least one run folder is needed");
+        var names = runDirectories.Select(d => Path.GetFileName(Path.TrimEndingDirectorySeparator(d))).ToList();
+        var twice = names.GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        if (twice.Count > 0) throw new ArgumentException($"--runs: more than one folder is named {string.Join(", ", twice)}; arms are named after their folders");
+        foreach (var dir in runDirectories)
+            if (!File.Exists(Path.Combine(dir, "summary.json")) || !File.Exists(Path.Combine(dir, "results.jsonl")))
+                throw new ArgumentException($"--runs: {dir} holds no finished run (summary.json and results.jsonl)");
+        System.IO.Directory.CreateDirectory(outputDirectory);
+        var report = new ComparisonReport(outputDirectory, runDirectories.Select((d, i) => Read(names[i], d, ArmStatus.Reused)).ToList());
+        report.Write();
+        return report;
+    }
+
     ArmResult RunArm(string arm, Action<string, ArmStatus>? armStarting, IProgress<(string Arm, RoundRecord Round)>? progress, CancellationToken cancellation)
     {
         string dir = ArmDirectory(arm);

@@ -17,6 +17,10 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         [Description("Comma-separated algorithms to compare (default: fedavg-all, fedavg-excluded, fedlmt, pfedlmt, heterofl, fedrolex, fedhm).")]
         public string? Arms { get; init; }
 
+        [CommandOption("--runs <LIST>")]
+        [Description("Instead of running arms, compare runs already made (comma-separated output folders of simulate, server or compare): their table and curves side by side, each named after its folder.")]
+        public string? Runs { get; init; }
+
         [CommandOption("-o|--out <DIR>")]
         [Description("Output folder (default runs/compare-<name>): one subfolder per arm, comparison.csv/md, accuracy_vs_*.png. Rerunning reads finished arms and resumes interrupted ones.")]
         public string? Out { get; init; }
@@ -35,6 +39,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (settings.Runs is not null) return Gather(settings);
         RunConfig config;
         ComparisonRunner runner;
         try
@@ -108,6 +113,31 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         }
     }
 
+    static int Gather(Settings settings)
+    {
+        if (settings.Config is not null || settings.Preset is not null || settings.Set.Length > 0 || settings.Arms is not null)
+        {
+            AnsiConsole.MarkupLine("[red]error:[/] --runs compares finished runs as they are: it takes no --config, --preset, --set or --arms");
+            return 2;
+        }
+        if (settings.Out is null)
+        {
+            AnsiConsole.MarkupLine("[red]error:[/] --runs needs --out DIR for the comparison's table and plots");
+            return 2;
+        }
+        try
+        {
+            var report = ComparisonRunner.Gather(settings.Out, settings.Runs!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            PrintReport(report);
+            return 0;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or System.Text.Json.JsonException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            return 2;
+        }
+    }
+
     static void PrintReport(ComparisonReport report)
     {
         var table = new Table();
@@ -123,6 +153,8 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
             AnsiConsole.MarkupLineInterpolated($"[red]{arm.Arm} failed:[/] {arm.Error}");
         if (report.Interrupted)
             AnsiConsole.MarkupLine("[yellow]interrupted: rerun the same command to resume; finished arms are not recomputed.[/]");
-        AnsiConsole.MarkupLineInterpolated($"[grey]table: {report.CsvPath}, {report.MarkdownPath}; plots: {string.Join(", ", report.PlotPaths.Select(Path.GetFileName))}; each arm's run in its own subfolder of {report.Directory}[/]");
+        string runs = report.Arms.All(a => Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(a.Directory)) == Path.TrimEndingDirectorySeparator(report.Directory))
+            ? $"; each arm's run in its own subfolder of {report.Directory}" : "";
+        AnsiConsole.MarkupLineInterpolated($"[grey]table: {report.CsvPath}, {report.MarkdownPath}; plots: {string.Join(", ", report.PlotPaths.Select(Path.GetFileName))}{runs}[/]");
     }
 }
