@@ -43,9 +43,7 @@ public sealed class ClientSetup
     {
         logger ??= NullLogger.Instance;
         config.Validate();
-        var outside = clientIds.Where(id => id < 0 || id >= config.Federated.NumClients).Take(5).ToList();
-        if (outside.Count > 0)
-            throw new ArgumentException($"--ids: {string.Join(", ", outside)} not in the config's clients (ids 0..{config.Federated.NumClients - 1})");
+        RequireClients(config, clientIds, "--ids");
         var (data, partition) = RunSetup.LoadPartitioned(config, logger);
         var population = RunSetup.PopulationOf(config);
         var task = RunSetup.TaskOf(data);
@@ -53,13 +51,20 @@ public sealed class ClientSetup
             config.Dataset, population.TierOf(id).Name)).ToList();
     }
 
+    /// <summary>Refuses client ids the config does not have, naming them and <paramref name="option"/>.</summary>
+    public static void RequireClients(RunConfig config, IEnumerable<int> clientIds, string option)
+    {
+        var outside = clientIds.Where(id => id < 0 || id >= config.Federated.NumClients).Take(5).ToList();
+        if (outside.Count > 0)
+            throw new ArgumentException($"{option} {string.Join(", ", outside)}: the config has {config.Federated.NumClients} clients (ids 0..{config.Federated.NumClients - 1})");
+    }
+
     /// <summary>Builds client <paramref name="clientId"/>'s setup; refuses an id the config does not have.</summary>
     public static ClientSetup Create(RunConfig config, int clientId, ILogger? logger = null)
     {
         logger ??= NullLogger.Instance;
         config.Validate();
-        if (clientId < 0 || clientId >= config.Federated.NumClients)
-            throw new ArgumentException($"--id {clientId}: the config has {config.Federated.NumClients} clients (ids 0..{config.Federated.NumClients - 1})");
+        RequireClients(config, [clientId], "--id");
         var (data, partition) = RunSetup.LoadPartitioned(config, logger);
         int[] train = partition.Train[clientId], test = partition.Test[clientId];
         var own = new DatasetSplit(data.Train.Select(train), data.Test.Select(test), data.TrainAugmentation);

@@ -63,6 +63,16 @@ public class CommandTests
     }
 
     [Theory]
+    [InlineData("--id", "7", "--id 7: the config has 3 clients (ids 0..2)")]
+    [InlineData("--ids", "1-4", "--ids 3, 4: the config has 3 clients (ids 0..2)")]
+    public void A_client_id_the_config_lacks_is_refused_before_the_client_starts(string option, string ids, string message)
+    {
+        var (code, output) = Run("client", "--server", "https://127.0.0.1:1", option, ids, "--preset", "small", "--token", TestServer.Token);
+        Assert.Equal(2, code);
+        Assert.Contains(message, output);
+    }
+
+    [Theory]
     [InlineData("local.batch_size=0", "local.batch_size = 0 is not allowed")]
     [InlineData("dataset=cifar10:/no/such/folder", "folder /no/such/folder does not exist")]
     [InlineData("tiers=[{name: a, share: 0.5}]", "share")]

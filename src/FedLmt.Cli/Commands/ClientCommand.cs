@@ -101,25 +101,9 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
             if (settings.Ids is not null) return RunHost(settings, cancel.Token);
             int id = settings.Id!.Value;
             var config = settings.LoadConfig();
-            if (id >= config.Federated.NumClients)
-                throw new ArgumentException($"--id {id}: the config has {config.Federated.NumClients} clients (ids 0..{config.Federated.NumClients - 1})");
+            ClientSetup.RequireClients(config, [id], "--id"); // before libtorch starts and the dataset is read
             string? bundle = BundleOf(settings.Certs, id);
-            string? tokenFile = settings.TokenFile ?? (settings.Token is null && Environment.GetEnvironmentVariable("FEDLMT_TOKEN") is null
-                ? ExistingIn(bundle, DevelopmentCertificates.TokenFile) : null);
-            string token = settings.Token ?? (tokenFile is not null ? File.ReadAllText(tokenFile).Trim() : null)
-                ?? Environment.GetEnvironmentVariable("FEDLMT_TOKEN")
-                ?? throw new ArgumentException("a bearer token is required: --token, --token-file, FEDLMT_TOKEN or a --certs bundle with token.txt");
-            string? clientCert = settings.Cert ?? ExistingIn(bundle, "client.crt");
-            var connection = new ClientConnectionOptions
-            {
-                Server = new Uri(settings.Server!),
-                Token = token,
-                CaPath = settings.Ca ?? ExistingIn(bundle, "ca.crt"),
-                CertificatePath = clientCert,
-                KeyPath = settings.Key ?? (clientCert is null ? null : ExistingIn(bundle, "client.key")),
-                MaxBackoff = TimeSpan.FromSeconds(settings.MaxBackoff),
-                AllowCleartext = settings.Insecure,
-            }.Validate();
+            var connection = Connection(settings, bundle, bundleToken: true);
             using var loggers = LoggerFactory.Create(DeploymentCli.ConsoleLogging);
             var logger = loggers.CreateLogger("fedlmt.client");
             TorchRuntime.EnsureInitialized();
@@ -153,19 +137,11 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
     {
         var ids = ClientIds.Parse(settings.Ids!);
         var config = settings.LoadConfig();
+        ClientSetup.RequireClients(config, ids, "--ids");
         if (settings.Cert is not null || settings.Key is not null)
             throw new ArgumentException("--ids with --cert: a client certificate names one client id; a client host proves its ids with a range token (--token-file)");
-        string token = settings.Token ?? (settings.TokenFile is not null ? File.ReadAllText(settings.TokenFile).Trim() : null)
-            ?? Environment.GetEnvironmentVariable("FEDLMT_TOKEN")
-            ?? throw new ArgumentException("a client host needs a bearer token that admits its ids: --token, --token-file or FEDLMT_TOKEN");
-        var connection = new ClientConnectionOptions
-        {
-            Server = new Uri(settings.Server!),
-            Token = token,
-            CaPath = settings.Ca ?? ExistingIn(settings.Certs, "ca.crt"),
-            MaxBackoff = TimeSpan.FromSeconds(settings.MaxBackoff),
-            AllowCleartext = settings.Insecure,
-        }.Validate();
+        // --certs gives the host its CA only: the folder's token and certificate would be one client's.
+        var connection = Connection(settings, settings.Certs, bundleToken: false);
         int workers = settings.Workers ?? Environment.ProcessorCount;
         // A host's clients report what goes wrong; their per-task lines (hundreds a round) would cost more than the tasks.
         using var loggers = LoggerFactory.Create(logging =>
@@ -178,12 +154,37 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
         torch.set_num_threads(settings.Threads ?? Math.Max(1, Environment.ProcessorCount / workers));
         var setups = ClientSetup.ForHost(config, ids, logger);
         var host = new ClientHost(setups.Select(s => new HostedClient(s.ClientId, s.Tier, s.Data)).ToList(), connection, workers,
-            settings.State ?? Path.Combine("runs", $"host-{ClientHost.Describe(ids).Replace(',', '_')}"), () => new ClientTrainer(setups[0].Task), loggers)
+            settings.State ?? Path.Combine("runs", $"host-{ClientHost.Describe(ids).Replace(',', '_')}"), new ClientTrainer(setups[0].Task), loggers)
         {
             ReplyDelay = TimeSpan.FromMilliseconds(settings.ReplyDelay),
         };
         logger.LogInformation("Host: {Count} clients of {Dataset} ({Ids}); connecting to {Server}", ids.Count, config.Dataset, ClientHost.Describe(ids), connection.Server);
         return ExitCode(host.RunAsync(cancellation).GetAwaiter().GetResult());
+    }
+
+    /// <summary>
+    /// Where and how to connect: the token from --token, --token-file or FEDLMT_TOKEN (else, with
+    /// <paramref name="bundleToken"/>, the bundle's token.txt); the CA and a client certificate from the options or the
+    /// bundle folder.
+    /// </summary>
+    static ClientConnectionOptions Connection(Settings settings, string? bundle, bool bundleToken)
+    {
+        string? tokenFile = settings.TokenFile ?? (bundleToken && settings.Token is null && Environment.GetEnvironmentVariable("FEDLMT_TOKEN") is null
+            ? ExistingIn(bundle, DevelopmentCertificates.TokenFile) : null);
+        string token = settings.Token ?? (tokenFile is not null ? File.ReadAllText(tokenFile).Trim() : null)
+            ?? Environment.GetEnvironmentVariable("FEDLMT_TOKEN")
+            ?? throw new ArgumentException($"a bearer token is required: --token, --token-file, FEDLMT_TOKEN{(bundleToken ? " or a --certs bundle with token.txt" : " (one that admits every id of --ids)")}");
+        string? clientCert = settings.Cert ?? (bundleToken ? ExistingIn(bundle, "client.crt") : null);
+        return new ClientConnectionOptions
+        {
+            Server = new Uri(settings.Server!),
+            Token = token,
+            CaPath = settings.Ca ?? ExistingIn(bundle, "ca.crt"),
+            CertificatePath = clientCert,
+            KeyPath = settings.Key ?? (clientCert is null ? null : ExistingIn(bundle, "client.key")),
+            MaxBackoff = TimeSpan.FromSeconds(settings.MaxBackoff),
+            AllowCleartext = settings.Insecure,
+        }.Validate();
     }
 
     /// <summary>The bundle folder --certs names: the folder itself, or its clients/ID when given a whole `fedlmt certs` folder (one machine).</summary>

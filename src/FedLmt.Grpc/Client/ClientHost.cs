@@ -14,34 +14,29 @@ public sealed record HostedClient(int Id, string Tier, IClientData Data);
 /// at once. The server cannot tell a host's clients from devices. Ends when every one of its clients has ended.
 /// </summary>
 public sealed class ClientHost(IReadOnlyList<HostedClient> clients, ClientConnectionOptions options, int workers, string stateDirectory,
-    Func<ClientTrainer> trainer, ILoggerFactory? loggers = null)
+    ClientTrainer trainer, ILoggerFactory? loggers = null)
 {
     /// <summary>A pause before each client's reply (tests and demonstrations: slow devices, a host killed mid-round).</summary>
     public TimeSpan ReplyDelay { get; init; }
-
-    /// <summary>How each hosted client ended, by id (after <see cref="RunAsync"/>).</summary>
-    public IReadOnlyDictionary<int, ClientExit> Exits { get; private set; } = new Dictionary<int, ClientExit>();
-
-    /// <summary>Why each refused client was refused.</summary>
-    public IReadOnlyDictionary<int, string> Refusals { get; private set; } = new Dictionary<int, string>();
 
     /// <summary>Serves every hosted client until each ends: the run finishes, it is refused, or cancellation.</summary>
     public async Task<ClientExit> RunAsync(CancellationToken cancellation = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         if (clients.Count == 0) throw new ArgumentException("a client host needs at least one client id");
-        var logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger("fedlmt.host");
+        var factory = loggers ?? NullLoggerFactory.Instance;
+        var logger = factory.CreateLogger("fedlmt.host");
         using var channel = ClientChannels.Create(options);
         using var gate = new SemaphoreSlim(workers, workers);
-        string name = $"{Environment.MachineName}/{Environment.ProcessId}/{Describe(clients.Select(c => c.Id))}";
+        string ids = Describe(clients.Select(c => c.Id));
+        string name = $"{Environment.MachineName}/{Environment.ProcessId}/{ids}";
+        // One trainer serves every client: it keeps no state between calls.
         var running = clients.Select(c => new FederatedClient(c.Id, c.Tier, c.Data, options, new CustomParameterStore(stateDirectory, c.Id),
-            (loggers ?? NullLoggerFactory.Instance).CreateLogger($"fedlmt.client.{c.Id}"), trainer(), channel, gate, name) { ReplyDelay = ReplyDelay }).ToList();
-        logger.LogInformation("Host: serving {Count} clients ({Ids}), {Workers} training at once", clients.Count, Describe(clients.Select(c => c.Id)), workers);
+            factory.CreateLogger($"fedlmt.client.{c.Id}"), trainer, channel, gate, name) { ReplyDelay = ReplyDelay }).ToList();
+        logger.LogInformation("Host: serving {Count} clients ({Ids}), {Workers} training at once", clients.Count, ids, workers);
         var exits = await Task.WhenAll(running.Select(c => c.RunAsync(cancellation))).ConfigureAwait(false);
-        Exits = clients.Select((c, i) => (c.Id, exits[i])).ToDictionary(p => p.Id, p => p.Item2);
-        Refusals = clients.Select((c, i) => (c.Id, running[i].RefusalReason)).Where(p => p.RefusalReason is not null).ToDictionary(p => p.Id, p => p.RefusalReason!);
-        foreach (var group in Refusals.GroupBy(r => r.Value))
-            logger.LogError("Host: clients {Ids} refused: {Reason}", Describe(group.Select(r => r.Key)), group.Key);
+        foreach (var group in clients.Select((c, i) => (c.Id, Reason: running[i].RefusalReason)).Where(r => r.Reason is not null).GroupBy(r => r.Reason))
+            logger.LogError("Host: clients {Ids} refused: {Reason}", Describe(group.Select(r => r.Id)), group.Key);
         return exits.Contains(ClientExit.Refused) ? ClientExit.Refused : exits.All(e => e == ClientExit.Finished) ? ClientExit.Finished : ClientExit.Cancelled;
     }
 
