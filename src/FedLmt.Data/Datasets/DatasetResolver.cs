@@ -11,38 +11,38 @@ public static class DatasetResolver
     /// <summary>The spec used when none is given.</summary>
     public const string DefaultSpec = "fmnist-embedded";
 
-    /// <summary>Every accepted form with what it loads, for help texts and error messages.</summary>
-    public static IReadOnlyList<(string Form, string Description)> Forms { get; } =
+    enum PathRule { None, Optional, Required }
+
+    sealed record Loader(string Name, PathRule Path, string Form, string Description, Func<string?, DatasetSplit> Load);
+
+    /// <summary>Each dataset name, in help order: whether it takes a path, its form and what it is (help and errors), and how it loads.</summary>
+    static readonly Loader[] Table =
     [
-        ("fmnist-embedded", "Fashion-MNIST subset embedded in the library, 1200 train + 200 test per class (default)"),
-        ("fmnist[:PATH]", $"full Fashion-MNIST IDX files (default folder {FashionMnist.DefaultDirectory})"),
-        ("mnist:PATH", "MNIST IDX files (train-images-idx3-ubyte[.gz], ...)"),
-        ("cifar10:PATH", "CIFAR-10 binary version (data_batch_1..5.bin, test_batch.bin)"),
-        ("cifar100:PATH", "CIFAR-100 binary version (train.bin, test.bin), 100 fine labels"),
-        ("cifar100-coarse:PATH", "CIFAR-100 binary version with the 20 coarse labels"),
-        ("svhn:PATH", "SVHN cropped digits as distributed (train_32x32.mat, test_32x32.mat)"),
-        ("imagefolder:PATH[?size=N][&gray]", "train/<class>/ + test|val/<class>/ image files, or the Tiny-ImageNet layout"),
+        new("fmnist-embedded", PathRule.None, "fmnist-embedded", "Fashion-MNIST subset embedded in the library, 1200 train + 200 test per class (default)",
+            _ => FashionMnist.LoadEmbeddedSubset()),
+        new("fmnist", PathRule.Optional, "fmnist[:PATH]", $"full Fashion-MNIST IDX files (default folder {FashionMnist.DefaultDirectory})", FashionMnist.LoadFull),
+        new("mnist", PathRule.Required, "mnist:PATH", "MNIST IDX files (train-images-idx3-ubyte[.gz], ...)",
+            path => IdxDirectory.Load(path!, "mnist", 10, Normalization.Mnist)),
+        new("cifar10", PathRule.Required, "cifar10:PATH", "CIFAR-10 binary version (data_batch_1..5.bin, test_batch.bin)", path => CifarBinary.ReadCifar10(path!)),
+        new("cifar100", PathRule.Required, "cifar100:PATH", "CIFAR-100 binary version (train.bin, test.bin), 100 fine labels", path => CifarBinary.ReadCifar100(path!)),
+        new("cifar100-coarse", PathRule.Required, "cifar100-coarse:PATH", "CIFAR-100 binary version with the 20 coarse labels",
+            path => CifarBinary.ReadCifar100(path!, coarseLabels: true)),
+        new("svhn", PathRule.Required, "svhn:PATH", "SVHN cropped digits as distributed (train_32x32.mat, test_32x32.mat)", path => Svhn.Read(path!)),
+        new("imagefolder", PathRule.Required, "imagefolder:PATH[?size=N][&gray]", "train/<class>/ + test|val/<class>/ image files, or the Tiny-ImageNet layout",
+            path => ReadImageFolder(path!)),
     ];
+
+    static readonly Dictionary<string, Loader> Loaders = Table.ToDictionary(l => l.Name, StringComparer.Ordinal);
+
+    /// <summary>Every accepted form with what it loads, for help texts and error messages.</summary>
+    public static IReadOnlyList<(string Form, string Description)> Forms { get; } = Table.Select(l => (l.Form, l.Description)).ToList();
 
     /// <summary>Loads the dataset named by <paramref name="spec"/> (null or empty: <see cref="DefaultSpec"/>).</summary>
     public static DatasetSplit Resolve(string? spec)
     {
+        CheckSpec(spec, requireFolder: false); // the readers say what is missing inside a folder
         var (name, path) = Parse(spec);
-        return name switch
-        {
-            "fmnist-embedded" when path is null => FashionMnist.LoadEmbeddedSubset(),
-            "fmnist" => FashionMnist.LoadFull(path),
-            "mnist" => IdxDirectory.Load(Require(name, path), "mnist", 10, Normalization.Mnist),
-            "cifar10" => CifarBinary.ReadCifar10(Require(name, path)),
-            "cifar100" => CifarBinary.ReadCifar100(Require(name, path)),
-            "cifar100-coarse" => CifarBinary.ReadCifar100(Require(name, path), coarseLabels: true),
-            "svhn" => Svhn.Read(Require(name, path)),
-            "imagefolder" => ReadImageFolder(Require(name, path)),
-            "fmnist-embedded" => throw new ArgumentException(
-                $"Dataset spec '{spec}': fmnist-embedded takes no path; use fmnist:PATH for Fashion-MNIST files on disk."),
-            _ => throw new ArgumentException(
-                $"Unknown dataset '{name}' in spec '{spec}'; expected one of: {string.Join("; ", Forms.Select(f => f.Form))}."),
-        };
+        return Loaders[name].Load(path);
     }
 
     /// <summary>
@@ -53,12 +53,13 @@ public static class DatasetResolver
     public static void CheckSpec(string? spec, bool requireFolder = true)
     {
         var (name, path) = Parse(spec);
-        bool needsPath = name is "mnist" or "cifar10" or "cifar100" or "cifar100-coarse" or "svhn" or "imagefolder";
-        if (name is not ("fmnist-embedded" or "fmnist") && !needsPath)
+        if (!Loaders.TryGetValue(name, out var form))
             throw new ArgumentException($"Unknown dataset '{name}' in spec '{spec}'; expected one of: {string.Join("; ", Forms.Select(f => f.Form))}.");
-        if (name == "fmnist-embedded" && path is not null)
-            throw new ArgumentException($"Dataset spec '{spec}': fmnist-embedded takes no path; use fmnist:PATH for Fashion-MNIST files on disk.");
-        string? folder = name == "fmnist" ? path ?? FashionMnist.DefaultDirectory : needsPath ? Require(name, path) : null;
+        if (form.Path == PathRule.None && path is not null)
+            throw new ArgumentException($"Dataset spec '{spec}': {name} takes no path; use fmnist:PATH for Fashion-MNIST files on disk.");
+        if (form.Path == PathRule.Required && path is null)
+            throw new ArgumentException($"Dataset '{name}' needs a folder: write it as {name}:PATH.");
+        string? folder = name == "fmnist" ? path ?? FashionMnist.DefaultDirectory : path;
         if (folder is not null && requireFolder)
         {
             int query = folder.IndexOf('?', StringComparison.Ordinal);
@@ -84,9 +85,6 @@ public static class DatasetResolver
         var path = spec[(colon + 1)..].Trim();
         return (spec[..colon].Trim().ToLowerInvariant(), path.Length == 0 ? null : path);
     }
-
-    private static string Require(string name, string? path) =>
-        path ?? throw new ArgumentException($"Dataset '{name}' needs a folder: write it as {name}:PATH.");
 
     private static DatasetSplit ReadImageFolder(string pathAndOptions)
     {
