@@ -64,6 +64,19 @@ public class SvhnTests
         Assert.Equal([9.0], arrays["z"].Values!);
     }
 
+    [Fact]
+    public void A_small_element_claiming_more_than_its_four_bytes_is_refused_as_corrupt()
+    {
+        // The small form packs size and type into 4 bytes and carries at most 4 bytes of data; a size of 8 is damage.
+        using var dir = new TempDirectory();
+        string path = Path.Combine(dir.Path, "y.mat");
+        var lying = new byte[8];
+        BinaryPrimitives.WriteUInt32LittleEndian(lying, 8u << 16 | 9u); // 8 bytes of miDOUBLE "inside" the tag
+        File.WriteAllBytes(path, MatBytes(Matrix("y", MatClass.Double, [1, 1], lying)));
+        var e = Assert.Throws<InvalidDataException>(() => MatFile.Read(path, "y"));
+        Assert.Contains("a small data element claims 8 bytes", e.Message);
+    }
+
     [Theory]
     [InlineData("truncated", "truncated")]
     [InlineData("corrupt", "corrupt")]

@@ -127,13 +127,13 @@ public static class MatFile
         long count = dimensions.Aggregate(1L, (a, d) => a * d);
         if (count > int.MaxValue) throw new InvalidDataException($"{source}: variable '{name}' has {count} elements, more than this reader holds");
 
-        var (type, bytes, small) = ReadTag(stream, source, $"the values of '{name}'");
+        var (type, bytes, inline) = ReadTag(stream, source);
         int width = ElementBytes(type) ?? throw new InvalidDataException($"{source}: variable '{name}' stores its values as MAT type {type}, which is not numeric");
         if (bytes != count * width)
             throw Corrupt(source, $"variable '{name}' holds {bytes} value bytes; its {count} elements of type {type} need {count * width}");
         // A few bytes of values come in the small form, inside their tag.
-        byte[] raw = small ? SmallData[..(int)bytes].ToArray() : new byte[bytes];
-        if (!small) ReadFully(stream, raw, allowEnd: false, source);
+        byte[] raw = inline ?? new byte[bytes];
+        if (inline is null) ReadFully(stream, raw, allowEnd: false, source);
         if (cls == MatClass.UInt8)
         {
             if (type != MiUInt8) throw Corrupt(source, $"variable '{name}' is uint8 but stores its values as MAT type {type}");
@@ -170,26 +170,24 @@ public static class MatFile
     /// <summary>A whole small element (at most <paramref name="maxBytes"/> of data), its padding consumed.</summary>
     static (int Type, byte[] Data) ReadElement(Stream stream, string source, string what, int maxBytes)
     {
-        var (type, bytes, small) = ReadTag(stream, source, what);
+        var (type, bytes, inline) = ReadTag(stream, source);
         if (bytes > maxBytes) throw Corrupt(source, $"the {what} element claims {bytes} bytes");
-        if (small) return (type, SmallData[..(int)bytes].ToArray());
+        if (inline is not null) return (type, inline);
         var data = new byte[bytes];
         ReadFully(stream, data, allowEnd: false, source);
         Skip(stream, Padding(bytes), source);
         return (type, data);
     }
 
-    [ThreadStatic] static byte[]? _small;
-    static byte[] SmallData => _small ??= new byte[4];
-
-    /// <summary>A tag; for the small form its 4 data bytes land in <see cref="SmallData"/>.</summary>
-    static (int Type, long Bytes, bool Small) ReadTag(Stream stream, string source, string what)
+    /// <summary>A tag, and for the small form the data it carries (null: the data follows the tag).</summary>
+    static (int Type, long Bytes, byte[]? Inline) ReadTag(Stream stream, string source)
     {
         var tag = new byte[8];
         ReadFully(stream, tag, allowEnd: false, source);
-        var parsed = ParseTag(tag);
-        if (parsed.Small) tag.AsSpan(4, 4).CopyTo(SmallData);
-        return parsed;
+        var (type, bytes, small) = ParseTag(tag);
+        if (!small) return (type, bytes, null);
+        if (bytes > 4) throw Corrupt(source, $"a small data element claims {bytes} bytes; it holds at most 4");
+        return (type, bytes, tag[4..(4 + (int)bytes)]);
     }
 
     static (int Type, long Bytes, bool Small) ParseTag(byte[] tag)
