@@ -27,21 +27,10 @@ public class PersonalizationTests
     {
         using var dir = new TempDirectory();
         var config = ConfigLoader.Parse(Config);
-        DevelopmentCertificates.Create(Path.Combine(dir.Path, "certs"), clients: 2);
         var runner = new DeploymentRunner(config, Path.Combine(dir.Path, "deployed"),
             new DeploymentOptions { MinClients = 2, MinReplies = 2, RoundTimeout = TimeSpan.FromSeconds(60) });
-        await using var host = await DeploymentHost.StartAsync(new ServerEndpointOptions
-        {
-            Url = new Uri("https://127.0.0.1:0"),
-            CertificatePath = Path.Combine(dir.Path, "certs", "server.crt"),
-            KeyPath = Path.Combine(dir.Path, "certs", "server.key"),
-            Tokens = BearerTokens.Shared(TestServer.Token),
-        }, runner.Registry, runner.Admission);
-        var connection = new ClientConnectionOptions
-        {
-            Server = new Uri(host.Addresses[0]), Token = TestServer.Token, CaPath = Path.Combine(dir.Path, "certs", "ca.crt"),
-            InitialBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromSeconds(1),
-        };
+        var (host, connection) = await InProcessDeployment.StartAsync(runner, dir.Path, clients: 2);
+        await using var _ = host;
         FederatedClient ClientOf(int id) => new(id, runner.Setup.Population.TierOf(id).Name, runner.Setup.Clients[id], connection,
             new CustomParameterStore(Path.Combine(dir.Path, $"client-{id}"), id));
 

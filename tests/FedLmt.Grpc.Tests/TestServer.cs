@@ -69,6 +69,32 @@ sealed class TestServer : IAsyncDisposable
     }
 }
 
+/// <summary>A deployed run's server in this process: a <see cref="DeploymentHost"/> over TLS on loopback serving a runner.</summary>
+static class InProcessDeployment
+{
+    /// <summary>
+    /// Starts the host for <paramref name="runner"/> with development certificates written under <paramref name="directory"/>
+    /// and the shared <see cref="TestServer.Token"/>; returns it and how clients connect to it (short backoff).
+    /// </summary>
+    public static async Task<(DeploymentHost Host, ClientConnectionOptions Connection)> StartAsync(DeploymentRunner runner, string directory, int clients)
+    {
+        string certs = Path.Combine(directory, "certs");
+        DevelopmentCertificates.Create(certs, clients);
+        var host = await DeploymentHost.StartAsync(new ServerEndpointOptions
+        {
+            Url = new Uri("https://127.0.0.1:0"),
+            CertificatePath = Path.Combine(certs, "server.crt"),
+            KeyPath = Path.Combine(certs, "server.key"),
+            Tokens = BearerTokens.Shared(TestServer.Token),
+        }, runner.Registry, runner.Admission);
+        return (host, new ClientConnectionOptions
+        {
+            Server = new Uri(host.Addresses[0]), Token = TestServer.Token, CaPath = Path.Combine(certs, "ca.crt"),
+            InitialBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromSeconds(1),
+        });
+    }
+}
+
 /// <summary>
 /// A hand-driven client speaking the protocol directly: registers, receives a task, and answers with whatever the test
 /// crafts (a faithful echo, or something malformed). The adversary the server must survive.

@@ -51,21 +51,10 @@ public class ToyStrategyTests
         Assert.Equal(simulation.FinalClientMeanAccuracy, arm.Summary!.FinalClientMeanAccuracy);
         Assert.Equal(ArmStatus.Ran, comparison.Arms.Single(a => a.Arm == "fedavg-all").Status);
 
-        DevelopmentCertificates.Create(Path.Combine(dir.Path, "certs"), clients: 3);
         var runner = new DeploymentRunner(config, Path.Combine(dir.Path, "deployed"),
             new DeploymentOptions { MinReplies = 2, RoundTimeout = TimeSpan.FromSeconds(60) });
-        await using var host = await DeploymentHost.StartAsync(new ServerEndpointOptions
-        {
-            Url = new Uri("https://127.0.0.1:0"),
-            CertificatePath = Path.Combine(dir.Path, "certs", "server.crt"),
-            KeyPath = Path.Combine(dir.Path, "certs", "server.key"),
-            Tokens = BearerTokens.Shared(TestServer.Token),
-        }, runner.Registry, runner.Admission);
-        var connection = new ClientConnectionOptions
-        {
-            Server = new Uri(host.Addresses[0]), Token = TestServer.Token, CaPath = Path.Combine(dir.Path, "certs", "ca.crt"),
-            InitialBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromSeconds(1),
-        };
+        var (host, connection) = await InProcessDeployment.StartAsync(runner, dir.Path, clients: 3);
+        await using var _ = host;
         var run = Task.Factory.StartNew(() => runner.Run(), TaskCreationOptions.LongRunning);
         var clients = Enumerable.Range(0, 3).Select(id => new FederatedClient(id, runner.Setup.Population.TierOf(id).Name, runner.Setup.Clients[id],
             connection, new CustomParameterStore(Path.Combine(dir.Path, $"client-{id}"), id)).RunAsync()).ToList();

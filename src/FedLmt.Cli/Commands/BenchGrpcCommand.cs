@@ -110,7 +110,7 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
 
     static void MeasureIdleOnce(int count, string url, ClientRegistry registry, string certs, string token, out long rssDelta, out long managedDelta)
     {
-        Settle();
+        ProcessMemory.Settle();
         long rss0 = ProcessMemory.ResidentBytes(), managed0 = GC.GetTotalMemory(false);
         using var child = FedlmtChild.Start(["bench", "grpc", "--idle-child", url, "--idle", count.ToString(), "--token", token, "--ca", Path.Combine(certs, "ca.crt")], redirectInput: true);
         var deadline = DateTime.UtcNow.AddSeconds(120);
@@ -118,21 +118,13 @@ public sealed class BenchGrpcCommand : Command<BenchGrpcCommand.Settings>
         if (registry.Count < count)
             throw new InvalidOperationException($"only {registry.Count} of {count} idle clients connected{(child.Process.HasExited ? $" (the child exited with {child.Process.ExitCode})" : "")}; its output:\n{child.Tail}");
         Thread.Sleep(1000);
-        Settle();
+        ProcessMemory.Settle();
         rssDelta = ProcessMemory.ResidentBytes() - rss0;
         managedDelta = GC.GetTotalMemory(false) - managed0;
         child.Process.StandardInput.Close();
         if (!child.Process.WaitForExit(30_000)) child.Process.Kill(entireProcessTree: true);
         deadline = DateTime.UtcNow.AddSeconds(30);
         while (registry.Count > 0 && DateTime.UtcNow < deadline) Thread.Sleep(100);
-    }
-
-    /// <summary>Collects and hands free memory back to the OS, so RSS before and after compares live memory only.</summary>
-    static void Settle()
-    {
-        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     static int RunIdleChild(Settings settings)

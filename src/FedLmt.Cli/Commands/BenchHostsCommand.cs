@@ -158,10 +158,8 @@ public sealed class BenchHostsCommand : Command<BenchHostsCommand.Settings>
     /// <summary>This process's RSS once the GC has collected and returned what it can.</summary>
     static long SettledServerBytes(out long managed)
     {
-        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        Thread.Sleep(500);
-        managed = GC.GetTotalMemory(forceFullCollection: true);
+        ProcessMemory.Settle();
+        managed = GC.GetTotalMemory(forceFullCollection: false);
         return ProcessMemory.ResidentBytes();
     }
 
