@@ -25,14 +25,6 @@ public sealed class SimulationRunner
 
     public string CheckpointPath => RunFolder.CheckpointPathIn(_dir);
 
-    /// <summary>Rounds a resumable checkpoint in the output folder has completed (0: none).</summary>
-    public int CheckpointRounds()
-    {
-        if (!File.Exists(CheckpointPath)) return 0;
-        using var state = CheckpointStore.Load(CheckpointPath);
-        return state.CompletedRounds;
-    }
-
     /// <summary>
     /// Runs to the configured number of rounds. With <paramref name="resume"/>, continues from the checkpoint in the
     /// output folder (it must exist and the config must match). Cancellation ends the run after the current round,
