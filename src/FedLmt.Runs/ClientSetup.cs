@@ -46,8 +46,9 @@ public sealed class ClientSetup
         RequireClients(config, clientIds, "--ids");
         var (data, partition) = RunSetup.LoadPartitioned(config, logger);
         var population = RunSetup.PopulationOf(config);
-        var task = RunSetup.TaskOf(data);
-        return clientIds.Select(id => new ClientSetup(id, new PartitionedClientData(data, partition.Train[id], partition.Test[id]), task,
+        var task = RunSetup.TaskOf(data, config);
+        var text = config.TextTask();
+        return clientIds.Select(id => new ClientSetup(id, new PartitionedClientData(data, partition.Train[id], partition.Test[id], text), task,
             config.Dataset, population.TierOf(id).Name)).ToList();
     }
 
@@ -68,7 +69,8 @@ public sealed class ClientSetup
         var (data, partition) = RunSetup.LoadPartitioned(config, logger);
         int[] train = partition.Train[clientId], test = partition.Test[clientId];
         var own = new DatasetSplit(data.Train.Select(train), data.Test.Select(test), data.TrainAugmentation);
-        var clientData = new PartitionedClientData(own, Enumerable.Range(0, train.Length).ToArray(), Enumerable.Range(0, test.Length).ToArray());
-        return new ClientSetup(clientId, clientData, RunSetup.TaskOf(data), config.Dataset, RunSetup.PopulationOf(config).TierOf(clientId).Name);
+        var clientData = new PartitionedClientData(own, Enumerable.Range(0, train.Length).ToArray(), Enumerable.Range(0, test.Length).ToArray(),
+            config.TextTask());
+        return new ClientSetup(clientId, clientData, RunSetup.TaskOf(data, config), config.Dataset, RunSetup.PopulationOf(config).TierOf(clientId).Name);
     }
 }

@@ -4,18 +4,25 @@ using static TorchSharp.torch;
 
 namespace FedLmt.Runs;
 
-/// <summary>One simulated client's data: its train and test index arrays into a shared dataset split.</summary>
+/// <summary>
+/// One simulated client's data: its train and test index arrays into a shared dataset split, read as images or, for a
+/// text corpus, as token windows shaped by the run's <see cref="TextTask"/>.
+/// </summary>
 public sealed class PartitionedClientData : IClientData
 {
     readonly DatasetSplit _data;
     readonly int[] _train, _test;
-    BatchLoader? _trainLoader, _testLoader;
+    readonly TextTask _text;
+    Func<long, IEnumerable<Batch>>? _trainEpoch;
+    Func<IEnumerable<Batch>>? _testBatches;
+    int _trainBatchSize, _testBatchSize;
 
-    public PartitionedClientData(DatasetSplit data, int[] trainIndices, int[] testIndices)
+    public PartitionedClientData(DatasetSplit data, int[] trainIndices, int[] testIndices, TextTask? text = null)
     {
         _data = data;
         _train = trainIndices;
         _test = testIndices;
+        _text = text ?? new TextTask();
     }
 
     public int TrainCount => _train.Length;
@@ -23,17 +30,35 @@ public sealed class PartitionedClientData : IClientData
 
     public IEnumerable<(Tensor X, Tensor Y)> TrainBatches(int batchSize, long shuffleSeed)
     {
-        if (_trainLoader?.BatchSize != batchSize) _trainLoader = new BatchLoader(_data.Train, _train, batchSize, _data.TrainAugmentation);
-        foreach (var batch in _trainLoader.Epoch(shuffleSeed)) yield return (batch.X, batch.Y);
+        if (_trainEpoch is null || _trainBatchSize != batchSize)
+        {
+            _trainEpoch = _data.Train switch
+            {
+                ImageDataset images => new BatchLoader(images, _train, batchSize, _data.TrainAugmentation).Epoch,
+                TokenSequences text => new SequenceLoader(text, _train, batchSize, _text).Epoch,
+                var other => throw new NotSupportedException($"no loader reads dataset '{other.Name}' ({other.GetType().Name})"),
+            };
+            _trainBatchSize = batchSize;
+        }
+        foreach (var batch in _trainEpoch(shuffleSeed)) yield return (batch.X, batch.Y);
     }
 
     public IEnumerable<(Tensor X, Tensor Y)> TestBatches(int batchSize)
     {
-        if (_testLoader?.BatchSize != batchSize) _testLoader = new BatchLoader(_data.Test, _test, batchSize);
-        foreach (var batch in _testLoader.InOrder()) yield return (batch.X, batch.Y);
+        if (_testBatches is null || _testBatchSize != batchSize)
+        {
+            _testBatches = _data.Test switch
+            {
+                ImageDataset images => new BatchLoader(images, _test, batchSize).InOrder,
+                TokenSequences text => new SequenceLoader(text, _test, batchSize, _text).InOrder,
+                var other => throw new NotSupportedException($"no loader reads dataset '{other.Name}' ({other.GetType().Name})"),
+            };
+            _testBatchSize = batchSize;
+        }
+        foreach (var batch in _testBatches()) yield return (batch.X, batch.Y);
     }
 
     /// <summary>One client per partition entry.</summary>
-    public static IReadOnlyList<PartitionedClientData> ForPartition(DatasetSplit data, FederatedPartition partition) =>
-        Enumerable.Range(0, partition.ClientCount).Select(i => new PartitionedClientData(data, partition.Train[i], partition.Test[i])).ToList();
+    public static IReadOnlyList<PartitionedClientData> ForPartition(DatasetSplit data, FederatedPartition partition, TextTask? text = null) =>
+        Enumerable.Range(0, partition.ClientCount).Select(i => new PartitionedClientData(data, partition.Train[i], partition.Test[i], text)).ToList();
 }

@@ -25,6 +25,7 @@ public sealed class RunConfig
     public PFedLmtSection Pfedlmt { get; set; } = new();
     public BaselinesSection Baselines { get; set; } = new();
     public EvaluationSection Evaluation { get; set; } = new();
+    public TextSection Text { get; set; } = new();
     public CheckpointSection Checkpoint { get; set; } = new();
     public SimulationSection Simulation { get; set; } = new();
 
@@ -110,6 +111,18 @@ public sealed class RunConfig
         public string Order { get; set; } = "dataset";
     }
 
+    /// <summary>How a text corpus is read and what the language model learns from it (ignored for image datasets).</summary>
+    public sealed class TextSection
+    {
+        /// <summary>Positions per window: the transformer's context (the authors' bptt).</summary>
+        public int SequenceLength { get; set; } = TextCorpus.DefaultSequenceLength;
+        /// <summary>"masked" (the authors': predict every original token from an input with tokens masked) or "next_token".</summary>
+        public string Objective { get; set; } = "masked";
+        public double MaskProbability { get; set; } = 0.15;
+        /// <summary>Words rarer than this in the training text become &lt;unk&gt;; absent: the corpus's own rule.</summary>
+        public int? MinWordCount { get; set; }
+    }
+
     public sealed class CheckpointSection
     {
         public int Every { get; set; } = 5;
@@ -143,6 +156,9 @@ public sealed class RunConfig
         Check.Require(Federated.NumClients >= 1, "federated.num_clients", Federated.NumClients, "an integer >= 1");
         Check.Require(EvaluationOrders.Contains(Evaluation.Order), "evaluation.order", Evaluation.Order, string.Join(", ", EvaluationOrders));
         Check.Require(Evaluation.Every >= 0, "evaluation.every", Evaluation.Every, "an integer >= 0 (0: no evaluation, e.g. to time training alone)");
+        Check.Require(Text.SequenceLength is >= 1 and <= 4096, "text.sequence_length", Text.SequenceLength, "an integer in 1..4096");
+        if (Text.MinWordCount is int minCount) Check.Require(minCount >= 1, "text.min_word_count", minCount, "an integer >= 1 (or absent: the corpus's own rule)");
+        _ = TextTask();
         Check.Require(Checkpoint.Every >= 1, "checkpoint.every", Checkpoint.Every, "an integer >= 1");
         Check.Require(Simulation.Workers >= 1, "simulation.workers", Simulation.Workers, "an integer >= 1");
         Check.Require(Simulation.Threads >= 0, "simulation.threads", Simulation.Threads, "an integer >= 0 (0: libtorch's default)");
@@ -185,19 +201,40 @@ public sealed class RunConfig
         }
     }
 
-    /// <summary>The model family for a dataset: input shape and classes come from the data.</summary>
-    public ModelSpec ModelSpecFor(DatasetSplit data) => new ModelSpec
+    /// <summary>
+    /// The model family for a dataset: the input shape and classes of an image set, or for a text corpus the
+    /// vocabulary (the output classes) and the window length; refuses an architecture that cannot read the data.
+    /// </summary>
+    public ModelSpec ModelSpecFor(DatasetSplit data)
     {
-        Architecture = Model.Architecture,
-        InChannels = data.Train.Channels,
-        Height = data.Train.Height,
-        Width = data.Train.Width,
-        NumClasses = data.ClassCount,
-        WidthMultiplier = Model.WidthMultiplier,
-        DecomposeFrom = ParseHybridStart(),
-        TrackRunningStats = Model.TrackRunningStats,
-        Init = FactorInits.Parse(Model.Init),
-    }.Validate();
+        var spec = new ModelSpec
+        {
+            Architecture = Model.Architecture,
+            WidthMultiplier = Model.WidthMultiplier,
+            DecomposeFrom = ParseHybridStart(),
+            TrackRunningStats = Model.TrackRunningStats,
+            Init = FactorInits.Parse(Model.Init),
+        };
+        bool textModel = ModelSpec.TextArchitectures.Contains(Model.Architecture);
+        return data.Train switch
+        {
+            ImageDataset images when !textModel => (spec with
+            {
+                InChannels = images.Channels, Height = images.Height, Width = images.Width, NumClasses = data.ClassCount,
+            }).Validate(),
+            TokenSequences text when textModel => (spec with { NumClasses = text.Vocabulary.Count, SequenceLength = text.SequenceLength }).Validate(),
+            TokenSequences => throw new ArgumentException(
+                $"model.architecture '{Model.Architecture}' reads images, but dataset '{Dataset}' is a text corpus; use {string.Join(", ", ModelSpec.TextArchitectures)}"),
+            _ => throw new ArgumentException(
+                $"model.architecture '{Model.Architecture}' is a language model, but dataset '{Dataset}' holds images; use {string.Join(", ", ModelSpec.Architectures.Except(ModelSpec.TextArchitectures))}"),
+        };
+    }
+
+    /// <summary>How a text corpus becomes batches (text.objective, text.mask_probability).</summary>
+    public TextTask TextTask() => new TextTask(Data.TextTask.ParseObjective(Text.Objective), Text.MaskProbability).Validate();
+
+    /// <summary>How the dataset is read (a text corpus's window length and vocabulary cut-off).</summary>
+    public DatasetOptions DatasetOptions() => new() { SequenceLength = Text.SequenceLength, MinWordCount = Text.MinWordCount };
 
     public Data.PartitionSettings PartitionSettings() =>
         new(ParseScheme(), Federated.NumClients, Seed, Partition.Alpha, Partition.Shards, Partition.MinSamples);

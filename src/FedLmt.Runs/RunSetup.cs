@@ -37,10 +37,14 @@ public sealed class RunSetup
     public IStrategy Strategy { get; }
 
     /// <summary>How the run's model is scored: <see cref="TaskOf"/> its dataset.</summary>
-    public ITask Task => TaskOf(Data);
+    public ITask Task => TaskOf(Data, Config);
 
-    /// <summary>The task a dataset is for: every dataset read today is a labelled image set, so classification.</summary>
-    public static ITask TaskOf(DatasetSplit data) => Classification.Instance;
+    /// <summary>
+    /// The task a dataset is for: classification of an image set; for a text corpus a token-prediction task of the
+    /// config's objective (scored as classification over the vocabulary at every position, reported as perplexity).
+    /// </summary>
+    public static ITask TaskOf(DatasetSplit data, RunConfig config) =>
+        data.Train is TokenSequences ? new TokenPrediction(TextTask.ObjectiveNames[(int)config.TextTask().Objective]) : Classification.Instance;
 
     /// <summary>Builds the setup; bad values are refused naming their config key.</summary>
     public static RunSetup Create(RunConfig config, ILogger? logger = null)
@@ -48,7 +52,7 @@ public sealed class RunSetup
         logger ??= NullLogger.Instance;
         config.Validate();
         var (data, partition) = LoadPartitioned(config, logger);
-        var clients = PartitionedClientData.ForPartition(data, partition);
+        var clients = PartitionedClientData.ForPartition(data, partition, config.TextTask());
         var population = PopulationOf(config);
         var spec = config.ModelSpecFor(data);
         var options = new StrategyOptions
@@ -68,8 +72,10 @@ public sealed class RunSetup
     /// <summary>The config's dataset and its partition over the clients (each client's test split in the evaluation order).</summary>
     public static (DatasetSplit Data, FederatedPartition Partition) LoadPartitioned(RunConfig config, ILogger logger)
     {
-        var data = DatasetResolver.Resolve(config.Dataset);
+        var data = DatasetResolver.Resolve(config.Dataset, config.DatasetOptions());
         var partition = FederatedPartitioner.Partition(data, config.PartitionSettings(), logger);
+        if (config.Evaluation.Order == "by_class" && data.Test is TokenSequences)
+            throw new ArgumentException($"evaluation.order by_class groups test images by class; dataset '{config.Dataset}' is a text corpus: use dataset");
         if (config.Evaluation.Order == "by_class") partition = partition.WithTestGroupedByClass(data.Test.Labels);
         return (data, partition);
     }

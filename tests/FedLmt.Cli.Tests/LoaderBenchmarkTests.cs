@@ -8,7 +8,7 @@ public class LoaderBenchmarkTests
     [Fact]
     public void Allocates_no_managed_memory_per_sample()
     {
-        var dataset = FashionMnist.LoadEmbeddedSubset().Train;
+        var dataset = FashionMnist.LoadEmbeddedSubset().TrainImages;
 
         var small = LoaderBenchmark.Run(dataset, batchSize: 16, epochs: 1);
         var large = LoaderBenchmark.Run(dataset, batchSize: 256, epochs: 1);

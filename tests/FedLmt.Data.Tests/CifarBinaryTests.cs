@@ -43,15 +43,15 @@ public class CifarBinaryTests
 
         Assert.Equal(15, split.Train.Count);
         Assert.Equal(3, split.Test.Count);
-        Assert.Equal((3, 32, 32, 10), (split.Train.Channels, split.Train.Height, split.Train.Width, split.ClassCount));
+        Assert.Equal((3, 32, 32, 10), (split.TrainImages.Channels, split.TrainImages.Height, split.TrainImages.Width, split.ClassCount));
         Assert.Equal(Enumerable.Range(0, 15).Select(i => i % 10), split.Train.Labels);
         Assert.Equal(new[] { 5, 6, 7 }, split.Test.Labels);
         // Record 7 is the second record of data_batch_3; check three pixels in different channels.
-        var image = split.Train.Image(7);
+        var image = split.TrainImages.Image(7);
         Assert.Equal(PixelValue(7, 0, 0, 0), image[0]);
         Assert.Equal(PixelValue(7, 1, 5, 9), image[1024 + 5 * 32 + 9]);
         Assert.Equal(PixelValue(7, 2, 31, 31), image[3071]);
-        Assert.Equal(Normalization.Cifar10, split.Train.Normalization);
+        Assert.Equal(Normalization.Cifar10, split.TrainImages.Normalization);
         Assert.Equal("airplane", split.Train.ClassNames[0]);
         Assert.Equal(Augmentation.CifarStandard, split.TrainAugmentation);
     }
@@ -80,8 +80,8 @@ public class CifarBinaryTests
 
         Assert.Equal(classes, split.ClassCount);
         Assert.Equal(expectedLabel, split.Train.Labels[0]);
-        Assert.Equal(PixelValue(1, 2, 3, 4), split.Train.Image(1)[2048 + 3 * 32 + 4]);
-        Assert.Equal(Normalization.Cifar100, split.Train.Normalization);
+        Assert.Equal(PixelValue(1, 2, 3, 4), split.TrainImages.Image(1)[2048 + 3 * 32 + 4]);
+        Assert.Equal(Normalization.Cifar100, split.TrainImages.Normalization);
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public class DatasetResolverTests
 
         var split = DatasetResolver.Resolve($"mnist:{dir.Path}");
 
-        Assert.Equal(Normalization.Mnist, split.Train.Normalization);
+        Assert.Equal(Normalization.Mnist, split.TrainImages.Normalization);
         Assert.Equal(new[] { 1, 2, 3 }, split.Test.Labels);
     }
 
@@ -68,7 +68,7 @@ public class DatasetResolverTests
 
         var split = DatasetResolver.Resolve($"imagefolder:{dir.Path}?size=3&gray");
 
-        Assert.Equal((1, 3, 3), (split.Train.Channels, split.Train.Height, split.Train.Width));
+        Assert.Equal((1, 3, 3), (split.TrainImages.Channels, split.TrainImages.Height, split.TrainImages.Width));
     }
 
     [Fact]

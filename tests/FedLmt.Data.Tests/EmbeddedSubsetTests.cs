@@ -11,8 +11,8 @@ public class EmbeddedSubsetTests
 
         Assert.Equal(12_000, split.Train.Count);
         Assert.Equal(2_000, split.Test.Count);
-        Assert.Equal((1, 28, 28, 10), (split.Train.Channels, split.Train.Height, split.Train.Width, split.ClassCount));
-        Assert.Equal(12_000 * 784, split.Train.Pixels.Length);
+        Assert.Equal((1, 28, 28, 10), (split.TrainImages.Channels, split.TrainImages.Height, split.TrainImages.Width, split.ClassCount));
+        Assert.Equal(12_000 * 784, split.TrainImages.Pixels.Length);
     }
 
     [Fact]
@@ -29,8 +29,8 @@ public class EmbeddedSubsetTests
     {
         var split = Embedded.Value;
 
-        Assert.Equal(0.2860f, split.Train.Normalization.Mean[0]);
-        Assert.Equal(0.3530f, split.Train.Normalization.Std[0]);
+        Assert.Equal(0.2860f, split.TrainImages.Normalization.Mean[0]);
+        Assert.Equal(0.3530f, split.TrainImages.Normalization.Std[0]);
         Assert.Equal("Ankle boot", split.Train.ClassNames[9]);
         Assert.True(split.TrainAugmentation.IsIdentity);
         Assert.Equal("fmnist-embedded/train", split.Train.Name);
@@ -39,7 +39,7 @@ public class EmbeddedSubsetTests
     [Fact]
     public void Looks_like_real_clothing_not_noise()
     {
-        var train = Embedded.Value.Train;
+        var train = Embedded.Value.TrainImages;
 
         // Fashion-MNIST's published training mean is 0.2860 on the [0, 1] scale; a stratified subset lands close to it.
         var mean = train.Pixels.Average(b => (double)b) / 255;
@@ -57,9 +57,9 @@ public class EmbeddedSubsetTests
 
         var fromDisk = FashionMnist.LoadSubset(directory);
 
-        Assert.Equal(Embedded.Value.Train.Pixels, fromDisk.Train.Pixels);
+        Assert.Equal(Embedded.Value.TrainImages.Pixels, fromDisk.TrainImages.Pixels);
         Assert.Equal(Embedded.Value.Train.Labels, fromDisk.Train.Labels);
-        Assert.Equal(Embedded.Value.Test.Pixels, fromDisk.Test.Pixels);
+        Assert.Equal(Embedded.Value.TestImages.Pixels, fromDisk.TestImages.Pixels);
         Assert.Equal(Embedded.Value.Test.Labels, fromDisk.Test.Labels);
     }
 

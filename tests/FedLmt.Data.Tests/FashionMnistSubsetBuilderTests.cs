@@ -58,7 +58,7 @@ public class FashionMnistSubsetBuilderTests
         Assert.All(loaded.Test.ClassHistogram(), n => Assert.Equal(2, n));
         Assert.All(FashionMnist.FileNames, f => Assert.Equal(0x1F, File.ReadAllBytes(Path.Combine(output.Path, f))[0]));
         // Image i of the fake set is filled with i, and its label is i mod 10: every chosen image keeps its label.
-        Assert.All(Enumerable.Range(0, 30), i => Assert.Equal(loaded.Train.Image(i)[0] % 10, loaded.Train.Labels[i]));
+        Assert.All(Enumerable.Range(0, 30), i => Assert.Equal(loaded.TrainImages.Image(i)[0] % 10, loaded.Train.Labels[i]));
     }
 
     [Fact]

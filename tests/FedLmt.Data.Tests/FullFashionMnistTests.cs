@@ -32,8 +32,8 @@ public class FullFashionMnistTests
         var embedded = FashionMnist.LoadEmbeddedSubset();
 
         Assert.Equal(embedded.Train.Labels, rebuilt.Train.Labels);
-        Assert.Equal(embedded.Train.Pixels, rebuilt.Train.Pixels);
+        Assert.Equal(embedded.TrainImages.Pixels, rebuilt.TrainImages.Pixels);
         Assert.Equal(embedded.Test.Labels, rebuilt.Test.Labels);
-        Assert.Equal(embedded.Test.Pixels, rebuilt.Test.Pixels);
+        Assert.Equal(embedded.TestImages.Pixels, rebuilt.TestImages.Pixels);
     }
 }

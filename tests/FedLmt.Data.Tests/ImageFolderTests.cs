@@ -35,8 +35,8 @@ public class ImageFolderTests
         // cat/a.png, cat/b.png, dog/a.png
         Assert.Equal(new[] { 0, 0, 1 }, split.Train.Labels);
         Assert.Equal(new[] { 1 }, split.Test.Labels);
-        Assert.Equal((3, 3, 4), (split.Train.Channels, split.Train.Height, split.Train.Width));
-        var image = split.Train.Image(0);
+        Assert.Equal((3, 3, 4), (split.TrainImages.Channels, split.TrainImages.Height, split.TrainImages.Width));
+        var image = split.TrainImages.Image(0);
         var plane = 12;
         // Pixel (x=2, y=1) of cat/a.png: R = 50, G = 60 + 2, B = 70 + 1.
         Assert.Equal(50, image[0 * plane + 1 * 4 + 2]);
@@ -55,8 +55,8 @@ public class ImageFolderTests
         var split = ImageFolder.Read(dir.Path);
 
         // Half the pixels 0, half 1 on the [0, 1] scale: mean 0.5, population std 0.5.
-        Assert.All(split.Train.Normalization.Mean, m => Assert.Equal(0.5f, m, 5));
-        Assert.All(split.Train.Normalization.Std, s => Assert.Equal(0.5f, s, 5));
+        Assert.All(split.TrainImages.Normalization.Mean, m => Assert.Equal(0.5f, m, 5));
+        Assert.All(split.TrainImages.Normalization.Std, s => Assert.Equal(0.5f, s, 5));
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public class ImageFolderTests
         Assert.Equal(new[] { "n01443537", "n01629819" }, split.Train.ClassNames);
         Assert.Equal(new[] { 0, 1 }, split.Train.Labels);
         Assert.Equal(new[] { 1, 0 }, split.Test.Labels);
-        Assert.Equal(30, split.Test.Image(0)[0]);
+        Assert.Equal(30, split.TestImages.Image(0)[0]);
     }
 
     [Fact]
@@ -94,9 +94,9 @@ public class ImageFolderTests
         var split = ImageFolder.Read(dir.Path);
 
         // JPEG is lossy, but a flat gray block survives within a few levels.
-        Assert.All(split.Train.Image(0).ToArray(), v => Assert.InRange(v, 37, 43));
-        Assert.All(split.Train.Image(1).ToArray(), v => Assert.InRange(v, 197, 203));
-        Assert.All(split.Test.Image(0).ToArray(), v => Assert.InRange(v, 117, 123));
+        Assert.All(split.TrainImages.Image(0).ToArray(), v => Assert.InRange(v, 37, 43));
+        Assert.All(split.TrainImages.Image(1).ToArray(), v => Assert.InRange(v, 197, 203));
+        Assert.All(split.TestImages.Image(0).ToArray(), v => Assert.InRange(v, 117, 123));
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public class ImageFolderTests
 
         var split = ImageFolder.Read(dir.Path, new ImageFolderOptions(Size: 4, Grayscale: true));
 
-        Assert.Equal((1, 4, 4), (split.Train.Channels, split.Train.Height, split.Train.Width));
+        Assert.Equal((1, 4, 4), (split.TrainImages.Channels, split.TrainImages.Height, split.TrainImages.Width));
         Assert.Equal(2, split.Train.Count);
     }
 

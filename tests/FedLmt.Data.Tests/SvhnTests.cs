@@ -22,10 +22,10 @@ public class SvhnTests
     {
         var data = DatasetResolver.Resolve($"svhn:{Fixture(variant)}");
 
-        Assert.Equal((3, 32, 32, 10), (data.Train.Channels, data.Train.Height, data.Train.Width, data.ClassCount));
+        Assert.Equal((3, 32, 32, 10), (data.TrainImages.Channels, data.TrainImages.Height, data.TrainImages.Width, data.ClassCount));
         Assert.Equal([0, 1, 2, 3, 4, 5, 6], data.Train.Labels);
         Assert.Equal([0, 1, 2], data.Test.Labels);
-        foreach (var (set, count) in new[] { (data.Train, 7), (data.Test, 3) })
+        foreach (var (set, count) in new[] { (data.TrainImages, 7), (data.TestImages, 3) })
         {
             Assert.Equal(count, set.Count);
             for (int n = 0; n < count; n++)

@@ -25,7 +25,7 @@ public static class LoaderBenchmark
     public static LoaderBenchmarkResult Run(ImageDataset? dataset = null, int batchSize = 64, int epochs = 5, Augmentation? augmentation = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epochs);
-        dataset ??= FashionMnist.LoadEmbeddedSubset().Train;
+        dataset ??= FashionMnist.LoadEmbeddedSubset().TrainImages;
         augmentation ??= Augmentation.CifarStandard;
         var all = Enumerable.Range(0, dataset.Count).ToArray();
         var plain = new BatchLoader(dataset, all, batchSize);

@@ -9,7 +9,10 @@ namespace FedLmt.Models;
 public sealed record ModelSpec
 {
     /// <summary>Architectures <see cref="ModelFactory"/> builds.</summary>
-    public static readonly IReadOnlyList<string> Architectures = ["resnet18", "resnet34", "vgg11", "vgg16", "cnn", "mlp"];
+    public static readonly IReadOnlyList<string> Architectures = ["resnet18", "resnet34", "vgg11", "vgg16", "cnn", "mlp", "transformer"];
+
+    /// <summary>The architectures that read token windows (a text corpus) rather than images.</summary>
+    public static readonly IReadOnlyList<string> TextArchitectures = ["transformer"];
 
     /// <summary>The widest model built: refused above it before any allocation (width 8 gives ResNet-18 ~700M parameters, 2.9 GB).</summary>
     public const double MaxWidthMultiplier = 8;
@@ -18,7 +21,11 @@ public sealed record ModelSpec
     public int InChannels { get; init; } = 3;
     public int Height { get; init; } = 32;
     public int Width { get; init; } = 32;
+    /// <summary>Output classes: an image set's classes, a language model's vocabulary (its input adds a mask token).</summary>
     public int NumClasses { get; init; } = 10;
+
+    /// <summary>Positions per input window of a language model (its positional embedding's size); unused by image models.</summary>
+    public int SequenceLength { get; init; } = 64;
     public double WidthMultiplier { get; init; } = 1.0;
 
     /// <summary>Rank ratio of the factorized layers; null for the full-rank model.</summary>
@@ -45,6 +52,9 @@ public sealed record ModelSpec
     public bool ScaleActivations { get; init; }
 
     public bool IsLowRank => Ratio is not null;
+
+    /// <summary>Whether the model reads token windows (<see cref="TextArchitectures"/>) rather than images.</summary>
+    public bool IsTextModel => TextArchitectures.Contains(Architecture);
 
     /// <summary>The divisor hidden activations get while training (null: none).</summary>
     public double? TrainingActivationScale => ScaleActivations && SubModelRate is double w ? w : null;
@@ -77,7 +87,8 @@ public sealed record ModelSpec
         Check.Require(InChannels >= 1, "model.in_channels", InChannels, ">= 1");
         Check.Require(Height >= 1, "model.height", Height, ">= 1");
         Check.Require(Width >= 1, "model.width", Width, ">= 1");
-        Check.Require(NumClasses >= 2, "model.num_classes", NumClasses, ">= 2");
+        Check.Require(NumClasses >= 2, IsTextModel ? "the vocabulary size" : "model.num_classes", NumClasses, ">= 2");
+        Check.Require(SequenceLength >= 1, "text.sequence_length", SequenceLength, ">= 1");
         Check.Require(WidthMultiplier > 0 && WidthMultiplier <= MaxWidthMultiplier, "model.width_multiplier", WidthMultiplier,
             $"a number in (0, {MaxWidthMultiplier}] (ResNet-18 at width 8 already has ~700 million parameters)");
         if (Ratio is double r) Check.Require(r > 0 && double.IsFinite(r), "model.ratio", r, "a finite number > 0 (or absent for the full model)");
@@ -86,7 +97,8 @@ public sealed record ModelSpec
     }
 
     public override string ToString() =>
-        $"{Architecture}({InChannels}x{Height}x{Width}, {NumClasses} classes, width x{WidthMultiplier}" +
+        (IsTextModel ? $"{Architecture}({NumClasses} words, {SequenceLength} positions, width x{WidthMultiplier}"
+            : $"{Architecture}({InChannels}x{Height}x{Width}, {NumClasses} classes, width x{WidthMultiplier}") +
         (SubModelRate is double w ? $", sub-model rate {w}{(ScaleActivations ? " scaled" : "")}" : "") +
         (Ratio is double r ? $", ratio {r} from {DecomposeFrom})" : ", full)");
 }

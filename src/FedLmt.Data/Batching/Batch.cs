@@ -3,7 +3,8 @@ using TorchSharp;
 namespace FedLmt.Data;
 
 /// <summary>
-/// One mini-batch: images float32 [B, C, H, W] (normalized) and labels int64 [B]. The receiver owns both tensors:
+/// One mini-batch: images float32 [B, C, H, W] (normalized) and labels int64 [B], or token windows int64 [B, T] and
+/// their targets int64 [B, T]. The receiver owns both tensors:
 /// dispose the batch (<c>using var _ = batch;</c>) or let an enclosing dispose scope collect them.
 /// </summary>
 public readonly record struct Batch(torch.Tensor X, torch.Tensor Y) : IDisposable

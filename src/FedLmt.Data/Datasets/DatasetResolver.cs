@@ -13,7 +13,11 @@ public static class DatasetResolver
 
     enum PathRule { None, Optional, Required }
 
-    sealed record Loader(string Name, PathRule Path, string Form, string Description, Func<string?, DatasetSplit> Load);
+    sealed record Loader(string Name, PathRule Path, string Form, string Description, Func<string?, DatasetOptions, DatasetSplit> Load)
+    {
+        public Loader(string name, PathRule path, string form, string description, Func<string?, DatasetSplit> load)
+            : this(name, path, form, description, (p, _) => load(p)) { }
+    }
 
     /// <summary>Each dataset name, in help order: whether it takes a path, its form and what it is (help and errors), and how it loads.</summary>
     static readonly Loader[] Table =
@@ -37,12 +41,15 @@ public static class DatasetResolver
     /// <summary>Every accepted form with what it loads, for help texts and error messages.</summary>
     public static IReadOnlyList<(string Form, string Description)> Forms { get; } = Table.Select(l => (l.Form, l.Description)).ToList();
 
-    /// <summary>Loads the dataset named by <paramref name="spec"/> (null or empty: <see cref="DefaultSpec"/>).</summary>
-    public static DatasetSplit Resolve(string? spec)
+    /// <summary>
+    /// Loads the dataset named by <paramref name="spec"/> (null or empty: <see cref="DefaultSpec"/>); a text corpus is cut
+    /// into windows as <paramref name="options"/> say (default: <see cref="DatasetOptions.Default"/>).
+    /// </summary>
+    public static DatasetSplit Resolve(string? spec, DatasetOptions? options = null)
     {
         CheckSpec(spec, requireFolder: false); // the readers say what is missing inside a folder
         var (name, path) = Parse(spec);
-        return Loaders[name].Load(path);
+        return Loaders[name].Load(path, options ?? DatasetOptions.Default);
     }
 
     /// <summary>

@@ -1,39 +1,43 @@
 namespace FedLmt.Data;
 
-/// <summary>A dataset's train and test sets, with the training augmentation the reference protocol uses for it.</summary>
+/// <summary>
+/// A dataset's train and test sets of one kind (images, or token windows of a text corpus), with the training
+/// augmentation the reference protocol uses for images (none for text).
+/// </summary>
 public sealed record DatasetSplit
 {
-    /// <summary>Pairs a train and a test set of the same image shape and classes.</summary>
-    public DatasetSplit(ImageDataset train, ImageDataset test, Augmentation trainAugmentation)
+    /// <summary>Pairs a train and a test set of the same kind, shape and labelling.</summary>
+    public DatasetSplit(Dataset train, Dataset test, Augmentation trainAugmentation)
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
         ArgumentNullException.ThrowIfNull(trainAugmentation);
-        if (train.Channels != test.Channels || train.Height != test.Height || train.Width != test.Width)
+        if (train.MismatchWith(test) is string mismatch)
         {
-            throw new ArgumentException(
-                $"Train set '{train.Name}' has images {train.Channels}x{train.Height}x{train.Width} but test set " +
-                $"'{test.Name}' has {test.Channels}x{test.Height}x{test.Width}; both must have the same shape.");
-        }
-        if (train.ClassCount != test.ClassCount)
-        {
-            throw new ArgumentException(
-                $"Train set '{train.Name}' has {train.ClassCount} classes but test set '{test.Name}' has {test.ClassCount}.");
+            throw new ArgumentException(mismatch);
         }
         Train = train;
         Test = test;
         TrainAugmentation = trainAugmentation;
     }
 
-    /// <summary>The training images.</summary>
-    public ImageDataset Train { get; }
+    /// <summary>The training samples.</summary>
+    public Dataset Train { get; }
 
-    /// <summary>The held-out test images.</summary>
-    public ImageDataset Test { get; }
+    /// <summary>The held-out test samples.</summary>
+    public Dataset Test { get; }
 
-    /// <summary>The augmentation the reference applies to training batches of this dataset.</summary>
+    /// <summary>The augmentation the reference applies to training batches of this dataset (images only).</summary>
     public Augmentation TrainAugmentation { get; }
 
-    /// <summary>Number of classes (same in train and test).</summary>
+    /// <summary>Number of labels (same in train and test): classes of an image set, sources of a text corpus.</summary>
     public int ClassCount => Train.ClassCount;
+
+    /// <summary>The train images; refuses a text corpus, naming it (for image-only tools).</summary>
+    public ImageDataset TrainImages => Train as ImageDataset
+        ?? throw new ArgumentException($"Dataset '{Train.Name}' is a text corpus; this needs an image dataset.");
+
+    /// <summary>The test images; refuses a text corpus, naming it.</summary>
+    public ImageDataset TestImages => Test as ImageDataset
+        ?? throw new ArgumentException($"Dataset '{Test.Name}' is a text corpus; this needs an image dataset.");
 }

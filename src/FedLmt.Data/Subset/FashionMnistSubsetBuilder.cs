@@ -34,8 +34,8 @@ public static class FashionMnistSubsetBuilder
         var full = FashionMnist.LoadFull(sourceDirectory);
         logger.LogInformation("Loaded {Train} train and {Test} test images from {Source}", full.Train.Count, full.Test.Count, sourceDirectory);
 
-        var train = full.Train.Select(Select(full.Train, trainPerClass, SplitMix64.Derive(seed, 0)), "fmnist-subset/train");
-        var test = full.Test.Select(Select(full.Test, testPerClass, SplitMix64.Derive(seed, 1)), "fmnist-subset/test");
+        var train = full.TrainImages.Select(Select(full.TrainImages, trainPerClass, SplitMix64.Derive(seed, 0)), "fmnist-subset/train");
+        var test = full.TestImages.Select(Select(full.TestImages, testPerClass, SplitMix64.Derive(seed, 1)), "fmnist-subset/test");
 
         var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal)
         {

@@ -12,6 +12,9 @@ public interface ITask
     /// <summary>The task's name (for logs and run summaries).</summary>
     string Name { get; }
 
+    /// <summary>Whether the loss is the headline metric, reported as perplexity exp(mean loss) (a language model), rather than accuracy.</summary>
+    bool ReportsPerplexity { get; }
+
     /// <summary>The batch's mean loss over its predictions, with autograd: the local training objective before any penalty.</summary>
     Tensor Loss(Tensor output, Tensor target);
 
@@ -48,6 +51,8 @@ public sealed class Classification : ITask
 
     public string Name => "classification";
 
+    public bool ReportsPerplexity => false;
+
     public Tensor Loss(Tensor output, Tensor target) => nn.functional.cross_entropy(Flatten(output), target.reshape(-1));
 
     public BatchScore Score(Tensor output, Tensor target)
@@ -76,4 +81,22 @@ public sealed class Classification : ITask
         if (output.dim() < 2) throw new ArgumentException($"the output has shape ({string.Join(", ", output.shape)}); logits need a class dimension last");
         return output.dim() == 2 ? output : output.reshape(-1, output.shape[^1]);
     }
+}
+
+/// <summary>
+/// A language model's task: at every position, a class over the vocabulary (scored as <see cref="Classification"/>:
+/// mean cross-entropy per token, accuracy of the argmax), reported as perplexity. The objective - which token a position
+/// predicts, and how the input is corrupted - is the data loader's part; <see cref="Name"/> says which it is.
+/// </summary>
+public sealed class TokenPrediction(string objective) : ITask
+{
+    public string Name { get; } = objective;
+
+    public bool ReportsPerplexity => true;
+
+    public Tensor Loss(Tensor output, Tensor target) => Classification.Instance.Loss(output, target);
+
+    public BatchScore Score(Tensor output, Tensor target) => Classification.Instance.Score(output, target);
+
+    public BatchScore Tally(Tensor meanLoss, Tensor output, Tensor target) => Classification.Instance.Tally(meanLoss, output, target);
 }
