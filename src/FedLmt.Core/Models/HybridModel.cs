@@ -27,6 +27,18 @@ public abstract class HybridModel : nn.Module<Tensor, Tensor>
     /// </summary>
     public abstract bool IsCommon(string name);
 
+    /// <summary>A zero input of <paramref name="batch"/> samples in the shape the model takes (images [B, C, H, W] by default).</summary>
+    public virtual Tensor ExampleInput(int batch) => torch.zeros(batch, Spec.InChannels, Spec.Height, Spec.Width);
+
+    /// <summary>Seeds whatever randomness the forward pass draws while training (dropout); a no-op for models without any.</summary>
+    public virtual void SeedRandomness(long seed) { }
+
+    /// <summary>
+    /// The model's own initialization, after <see cref="ModelFactory"/> has drawn the standard layers: models whose
+    /// scheme differs from the shared one (the transformer) override it. Draws from <paramref name="generator"/> (null: global).
+    /// </summary>
+    public virtual void InitializeWeights(Generator? generator) { }
+
     /// <summary>A conv that is factorized when <paramref name="factorize"/> and the spec is low-rank.</summary>
     protected nn.Module<Tensor, Tensor> Conv(bool factorize, long cin, long cout, long kernel, long stride, long padding, bool bias = false)
     {

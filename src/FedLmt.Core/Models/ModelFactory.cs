@@ -25,11 +25,13 @@ public static class ModelFactory
             "vgg16" => Vgg.Vgg16Bn(spec, generator),
             "cnn" => new SmallCnn(spec, generator),
             "mlp" => new Mlp(spec, generator),
+            "transformer" => new TransformerLm(spec, generator),
             _ => throw new ArgumentException($"model.architecture '{spec.Architecture}' is unknown; allowed: {string.Join(", ", ModelSpec.Architectures)}"),
         };
         if (generator is not null) ResetStandardLayers(model, generator, spec.Init);
         else if (spec.Init == FactorInit.KaimingFanOut)
             foreach (var conv in model.modules().OfType<FullConv2d>()) conv.Reset(null, spec.Init);
+        model.InitializeWeights(generator);
         return model;
     }
 

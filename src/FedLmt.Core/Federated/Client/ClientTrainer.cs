@@ -38,6 +38,7 @@ public sealed class ClientTrainer
             throw new ArgumentException($"learning rate {instruction.LearningRate} is not a finite number >= 0");
         using var model = ModelFactory.Load(instruction.Spec, instruction.Parameters);
         model.train();
+        model.SeedRandomness(SplitMix64.Derive(instruction.RunSeed, SeedStreams.Dropout, instruction.Round, instruction.ClientId));
 
         long stepsPerEpoch = (data.TrainCount + local.BatchSize - 1) / local.BatchSize;
         long[] phaseEnds = TrainPhase.Boundaries(instruction.Phases, local.Epochs * stepsPerEpoch);

@@ -56,4 +56,5 @@ public static class SeedStreams
     public const long Sampling = 2;
     public const long Tiers = 3;
     public const long ModelInit = 4;
+    public const long Dropout = 5;
 }
