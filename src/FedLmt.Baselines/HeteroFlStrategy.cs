@@ -20,7 +20,7 @@ public class HeteroFlStrategy : SubModelStrategy
     }
 
     protected HeteroFlStrategy(string name, StrategyOptions options, BaselineOptions? baseline, ModelCostCatalog? costs, ILogger? logger)
-        : base(name, options, TierModel(options, (baseline ?? new()).Validate(), costs ?? ModelCostCatalog.Shared), costs, logger)
+        : base(name, options, TierModel(name, options, (baseline ?? new()).Validate(), costs ?? ModelCostCatalog.Shared), costs, logger)
     {
         Baseline = baseline ?? new();
         var full = LayoutOf(GlobalSpec);
@@ -29,8 +29,11 @@ public class HeteroFlStrategy : SubModelStrategy
                 _layouts[spec.SubModelRate.Value] = SubModelLayout.Of(full, LayoutOf(spec));
     }
 
-    static Func<ResourceTier, ModelSpec?> TierModel(StrategyOptions options, BaselineOptions baseline, ModelCostCatalog costs) =>
-        tier => WidthRates.LargestAffordable(options.Model, tier, baseline.Rates, baseline.ScaleActivations, costs);
+    static Func<ResourceTier, ModelSpec?> TierModel(string name, StrategyOptions options, BaselineOptions baseline, ModelCostCatalog costs) =>
+        options.Model.IsTextModel
+            ? throw new ArgumentException($"{name} trains width sub-models, which are defined here for the image models only, not for " +
+                $"model.architecture {options.Model.Architecture} (its widths, heads and vocabulary would each need a rule); use fedlmt, pfedlmt, fedavg or fedhm")
+            : tier => WidthRates.LargestAffordable(options.Model, tier, baseline.Rates, baseline.ScaleActivations, costs);
 
     public BaselineOptions Baseline { get; }
 

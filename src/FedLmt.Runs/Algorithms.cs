@@ -9,9 +9,10 @@ public sealed record AlgorithmContext(RunConfig Config, StrategyOptions Options,
 
 /// <summary>
 /// An algorithm a run can name (config key <c>algorithm</c>): its name, one line on what it is, how its strategy is
-/// built, and whether <c>fedlmt compare</c> runs it by default.
+/// built, whether <c>fedlmt compare</c> runs it by default, and whether it is defined for the image models only (it
+/// trains width sub-models; a default comparison on a text corpus leaves it out).
 /// </summary>
-public sealed record Algorithm(string Name, string Summary, Func<AlgorithmContext, IStrategy> Create, bool InComparison = true);
+public sealed record Algorithm(string Name, string Summary, Func<AlgorithmContext, IStrategy> Create, bool InComparison = true, bool ImagesOnly = false);
 
 /// <summary>
 /// The one list of algorithms: simulate, compare and a deployed server all build their strategy from it. A new
@@ -32,9 +33,9 @@ public static class Algorithms
         new("pfedlmt", "FedLMT, then per-tier ranks with personalized custom layers from the meta round on",
             c => new PFedLmtStrategy(c.Options, c.Config.PFedLmtOptions(c.Options.Clients.Tiers, c.Options.Model), logger: c.Logger)),
         new("heterofl", "width sub-models, fixed leading channels per tier",
-            c => new HeteroFlStrategy(c.Options, c.Config.BaselineOptions(), logger: c.Logger)),
+            c => new HeteroFlStrategy(c.Options, c.Config.BaselineOptions(), logger: c.Logger), ImagesOnly: true),
         new("fedrolex", "width sub-models on a channel window rolling each round",
-            c => new FedRolexStrategy(c.Options, c.Config.BaselineOptions(), logger: c.Logger)),
+            c => new FedRolexStrategy(c.Options, c.Config.BaselineOptions(), logger: c.Logger), ImagesOnly: true),
         new("fedhm", "low-rank truncations of the full model per tier, recovered to full for averaging",
             c => new FedHmStrategy(c.Options, logger: c.Logger)),
     ];
@@ -47,6 +48,11 @@ public static class Algorithms
 
     /// <summary>The algorithms <c>fedlmt compare</c> runs when not told which.</summary>
     public static IReadOnlyList<string> DefaultArms => _all.Where(a => a.InComparison).Select(a => a.Name).ToList();
+
+    /// <summary>The default arms for a model: all of <see cref="DefaultArms"/>, less those defined for images only when it reads text.</summary>
+    public static IReadOnlyList<string> DefaultArmsFor(string architecture) => Models.ModelSpec.TextArchitectures.Contains(architecture)
+        ? _all.Where(a => a.InComparison && !a.ImagesOnly).Select(a => a.Name).ToList()
+        : DefaultArms;
 
     /// <summary>Whether <paramref name="name"/> is an algorithm.</summary>
     public static bool Contains(string name) => _all.Any(a => a.Name == name);

@@ -38,16 +38,27 @@ public sealed record ComparisonReport(string Directory, IReadOnlyList<ArmResult>
     public static readonly IReadOnlyList<string> CsvHeader =
     [
         "arm", "status", "rounds_completed", "rounds_planned", "final_global_accuracy", "best_global_accuracy", "final_client_mean_accuracy",
-        "best_client_mean_accuracy", "total_bytes", "total_client_macs", "total_seconds", "model_parameters", "model", "error",
+        "best_client_mean_accuracy", "total_bytes", "total_client_macs", "total_seconds", "model_parameters", "model", "error", "final_perplexity",
+        "best_perplexity",
     ];
 
-    /// <summary>The plots, by file name: x value of a round, x-axis label.</summary>
-    static readonly (string File, string XLabel, Func<RoundRecord, double> X)[] Plots =
-    [
-        ("accuracy_vs_round.png", "round", r => r.Round),
-        ("accuracy_vs_bytes.png", "cumulative bytes moved (down + up)", r => r.CumulativeBytes),
-        ("accuracy_vs_client_macs.png", "cumulative client MACs (forward + backward)", r => r.CumulativeClientMacs),
-    ];
+    /// <summary>The plots, by file name: x value of a round, x-axis label; a language model's are perplexity_vs_*.png.</summary>
+    (string File, string XLabel, Func<RoundRecord, double> X)[] Plots
+    {
+        get
+        {
+            string metric = IsLanguageModel ? "perplexity" : "accuracy";
+            return
+            [
+                ($"{metric}_vs_round.png", "round", r => r.Round),
+                ($"{metric}_vs_bytes.png", "cumulative bytes moved (down + up)", r => r.CumulativeBytes),
+                ($"{metric}_vs_client_macs.png", "cumulative client MACs (forward + backward)", r => r.CumulativeClientMacs),
+            ];
+        }
+    }
+
+    /// <summary>Whether the arms are language models (their records carry perplexity): then perplexity is what the plots show.</summary>
+    public bool IsLanguageModel => Arms.Any(a => a.Records.Any(r => r.Perplexity is not null));
 
     public bool Interrupted => Arms.Any(a => a.Status is ArmStatus.Interrupted or ArmStatus.Pending);
 
@@ -64,15 +75,19 @@ public sealed record ComparisonReport(string Directory, IReadOnlyList<ArmResult>
         [
             a.Arm, Status(a.Status), a.Summary?.RoundsCompleted, a.Summary?.RoundsPlanned, a.Summary?.FinalGlobalAccuracy, a.Summary?.BestGlobalAccuracy,
             a.Summary?.FinalClientMeanAccuracy, a.Summary?.BestClientMeanAccuracy, a.Summary?.TotalBytes, a.Summary?.TotalClientMacs,
-            a.Summary?.TotalSeconds, a.Summary?.ModelParameters, a.Summary?.Model, a.Error,
+            a.Summary?.TotalSeconds, a.Summary?.ModelParameters, a.Summary?.Model, a.Error, a.Summary?.FinalPerplexity, a.Summary?.BestPerplexity,
         ]));
         AtomicFile.WriteAllText(MarkdownPath, Markdown());
+        bool perplexity = IsLanguageModel;
         foreach (var (file, xLabel, x) in Plots)
         {
-            var chart = new LineChart("mean client test accuracy", xLabel, "accuracy");
+            var chart = perplexity ? new LineChart("test perplexity (lower is better)", xLabel, "perplexity")
+                : new LineChart("mean client test accuracy", xLabel, "accuracy");
             foreach (var arm in Arms)
             {
-                var points = arm.Records.Where(r => r.ClientMeanAccuracy is not null).Select(r => (x(r), r.ClientMeanAccuracy!.Value)).ToList();
+                var points = perplexity
+                    ? arm.Records.Where(r => r.Perplexity is not null).Select(r => (x(r), r.Perplexity!.Value)).ToList()
+                    : arm.Records.Where(r => r.ClientMeanAccuracy is not null).Select(r => (x(r), r.ClientMeanAccuracy!.Value)).ToList();
                 if (points.Count > 0) chart.Add(arm.Arm, points);
             }
             if (chart.Series.Count > 0) chart.SavePng(Path.Combine(Directory, file));
@@ -81,7 +96,7 @@ public sealed record ComparisonReport(string Directory, IReadOnlyList<ArmResult>
 
     /// <summary>Table columns for people (the CLI's terminal table and comparison.md).</summary>
     public static readonly IReadOnlyList<string> Columns =
-        ["arm", "status", "rounds", "final acc", "best acc", "mean client acc", "bytes moved", "client MACs", "wall time"];
+        ["arm", "status", "rounds", "final acc", "best acc", "mean client acc", "perplexity", "bytes moved", "client MACs", "wall time"];
 
     /// <summary>One formatted row per arm, in <see cref="Columns"/> order.</summary>
     public IReadOnlyList<IReadOnlyList<string>> Rows() => Arms.Select(a =>
@@ -90,7 +105,8 @@ public sealed record ComparisonReport(string Directory, IReadOnlyList<ArmResult>
         return (IReadOnlyList<string>)
         [
             a.Arm, Status(a.Status), s is null ? "-" : $"{s.RoundsCompleted}/{s.RoundsPlanned}", Percent(s?.FinalGlobalAccuracy), Percent(s?.BestGlobalAccuracy),
-            Percent(s?.FinalClientMeanAccuracy), s is null ? "-" : Bytes(s.TotalBytes), s is null ? "-" : Macs(s.TotalClientMacs),
+            Percent(s?.FinalClientMeanAccuracy), s?.FinalPerplexity is double ppl ? ppl.ToString("F1", CultureInfo.InvariantCulture) : "-",
+            s is null ? "-" : Bytes(s.TotalBytes), s is null ? "-" : Macs(s.TotalClientMacs),
             s is null ? "-" : $"{s.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s",
         ];
     }).ToList();
@@ -103,6 +119,7 @@ public sealed record ComparisonReport(string Directory, IReadOnlyList<ArmResult>
         foreach (var row in Rows()) md.AppendLine("| " + string.Join(" | ", row.Select(c => c.Replace("|", "\\|"))) + " |");
         md.AppendLine();
         md.AppendLine("Accuracy: the global model on the whole test set (final, best over evaluations); mean client accuracy: the mean of each client's accuracy on its own test split (final).");
+        if (IsLanguageModel) md.AppendLine("Perplexity: exp of the mean test loss per token (the global model's on the whole test set; pFedLMT: over the clients' own splits), final; plots show it against round, bytes and client MACs.");
         md.AppendLine("Bytes: raw tensor bytes sent down and up over the run; client MACs: forward + backward multiply-accumulates of every sample trained.");
         foreach (var a in Arms.Where(a => a.Summary is not null)) md.AppendLine($"- {a.Arm}: {a.Summary!.Model}");
         foreach (var a in Arms.Where(a => a.Error is not null)) md.AppendLine($"- {a.Arm} failed: {a.Error}");

@@ -26,7 +26,7 @@ public sealed class ComparisonRunner
         _config = config.Validate();
         _dir = outputDirectory;
         _logger = logger ?? NullLogger.Instance;
-        Arms = arms ?? Algorithms.DefaultArms;
+        Arms = arms ?? Algorithms.DefaultArmsFor(config.Model.Architecture);
         if (Arms.Count == 0) throw new ArgumentException("arms: at least one algorithm is needed");
         foreach (var arm in Arms)
             if (!Algorithms.Contains(arm))

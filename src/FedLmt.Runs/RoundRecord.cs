@@ -39,6 +39,13 @@ public sealed record RoundRecord
     public double? ClientMeanAccuracy { get; init; }
     public double? ClientWeightedAccuracy { get; init; }
     public double? SmallestSingularValue { get; init; }
+    /// <summary>A language model's global perplexity: exp of the global model's mean test loss per token (null for image tasks).</summary>
+    public double? GlobalPerplexity { get; init; }
+    /// <summary>A language model's perplexity over the clients' own test splits: exp of their mean loss per token (personalized for pFedLMT).</summary>
+    public double? ClientPerplexity { get; init; }
+
+    /// <summary>The headline perplexity: the global model's, else the clients' (null for image tasks).</summary>
+    public double? Perplexity => GlobalPerplexity ?? ClientPerplexity;
 
     public bool Evaluated => ClientMeanAccuracy is not null || GlobalAccuracy is not null;
 
@@ -46,14 +53,14 @@ public sealed record RoundRecord
     [
         "round", "learning_rate", "connected", "hosts", "sampled", "replies", "failures", "samples_trained", "bytes_down", "bytes_up", "cumulative_bytes", "client_macs",
         "cumulative_client_macs", "seconds", "train_seconds", "cumulative_seconds", "train_loss", "train_accuracy", "global_accuracy", "global_loss",
-        "client_mean_accuracy", "client_weighted_accuracy", "smallest_singular_value",
+        "client_mean_accuracy", "client_weighted_accuracy", "smallest_singular_value", "global_perplexity", "client_perplexity",
     ];
 
     public IReadOnlyList<object?> CsvRow() =>
     [
         Round, LearningRate, Connected, Hosts, Sampled, Replies, Failures, SamplesTrained, BytesDown, BytesUp, CumulativeBytes, ClientMacs, CumulativeClientMacs,
         Seconds, TrainSeconds, CumulativeSeconds, TrainLoss, TrainAccuracy, GlobalAccuracy, GlobalLoss, ClientMeanAccuracy, ClientWeightedAccuracy,
-        SmallestSingularValue,
+        SmallestSingularValue, GlobalPerplexity, ClientPerplexity,
     ];
 
     /// <summary>The training part of a round's record (evaluation and cumulative figures are added by the runner).</summary>

@@ -197,7 +197,7 @@ public sealed class RunConfig
         try { return Data.PartitionSettings.ParseScheme(Partition.Scheme); }
         catch (Exception e) when (e is ArgumentException or FormatException)
         {
-            throw new ArgumentException($"partition.scheme = {Partition.Scheme} is not allowed; expected iid, shards, dirichlet");
+            throw new ArgumentException($"partition.scheme = {Partition.Scheme} is not allowed; expected {Data.PartitionSettings.SchemeNames}");
         }
     }
 

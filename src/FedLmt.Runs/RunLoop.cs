@@ -115,7 +115,13 @@ public sealed class RunLoop(RunSetup setup, IRunTransport transport, string dire
     RoundRecord Evaluate(FederatedServer server, PartitionedClientData wholeTest, int round, RoundRecord record)
     {
         var clients = server.RunEvaluation(round, transport.Available.Order().ToList());
-        record = record with { ClientMeanAccuracy = clients.MeanAccuracy, ClientWeightedAccuracy = clients.WeightedAccuracy };
+        bool perplexity = setup.Task.ReportsPerplexity;
+        record = record with
+        {
+            ClientMeanAccuracy = clients.MeanAccuracy,
+            ClientWeightedAccuracy = clients.WeightedAccuracy,
+            ClientPerplexity = perplexity ? Math.Exp(clients.WeightedLoss) : null, // loss per token, weighted by windows of equal length
+        };
         using var global = setup.Strategy.CreateGlobalModel();
         if (global is null) return record;
         var result = ModelEvaluator.Evaluate(global, wholeTest.TestBatches(setup.Config.Evaluation.BatchSize), setup.Task);
@@ -124,6 +130,7 @@ public sealed class RunLoop(RunSetup setup, IRunTransport transport, string dire
         {
             GlobalAccuracy = result.Accuracy,
             GlobalLoss = result.Loss,
+            GlobalPerplexity = perplexity ? Math.Exp(result.Loss) : null,
             SmallestSingularValue = double.IsNaN(smallest) ? null : smallest, // NaN: a full-rank model has no factors (and JSON has no NaN)
         };
     }

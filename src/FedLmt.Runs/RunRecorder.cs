@@ -69,6 +69,8 @@ public sealed class RunRecorder : IDisposable
         Scalar("test/global_accuracy", r.GlobalAccuracy);
         Scalar("test/global_loss", r.GlobalLoss);
         Scalar("test/client_mean_accuracy", r.ClientMeanAccuracy);
+        Scalar("test/global_perplexity", r.GlobalPerplexity);
+        Scalar("test/client_perplexity", r.ClientPerplexity);
         Scalar("health/smallest_singular_value", r.SmallestSingularValue);
     }
 
@@ -80,9 +82,10 @@ public sealed class RunRecorder : IDisposable
             JsonSerializer.Serialize(summary, new JsonSerializerOptions(Json) { WriteIndented = true }));
         var evaluated = _records.Where(r => r.Evaluated).ToList();
         if (evaluated.Count == 0) return;
-        SaveAccuracyChart("accuracy_vs_round.png", "round", evaluated, r => r.Round);
-        SaveAccuracyChart("accuracy_vs_bytes.png", "cumulative bytes moved (down + up)", evaluated, r => r.CumulativeBytes);
-        SaveAccuracyChart("accuracy_vs_client_macs.png", "cumulative client MACs (forward + backward)", evaluated, r => r.CumulativeClientMacs);
+        string metric = evaluated.Any(r => r.Perplexity is not null) ? "perplexity" : "accuracy";
+        SaveMetricChart($"{metric}_vs_round.png", "round", evaluated, r => r.Round);
+        SaveMetricChart($"{metric}_vs_bytes.png", "cumulative bytes moved (down + up)", evaluated, r => r.CumulativeBytes);
+        SaveMetricChart($"{metric}_vs_client_macs.png", "cumulative client MACs (forward + backward)", evaluated, r => r.CumulativeClientMacs);
         var health = evaluated.Where(r => r.SmallestSingularValue is double v && double.IsFinite(v)).ToList();
         if (health.Count > 0)
             new LineChart($"{summary.Name}: smallest singular value of the factors", "round", "sigma_min")
@@ -90,8 +93,19 @@ public sealed class RunRecorder : IDisposable
                 .SavePng(Path.Combine(_dir, "smallest_singular_value.png"));
     }
 
-    void SaveAccuracyChart(string file, string xLabel, IReadOnlyList<RoundRecord> rows, Func<RoundRecord, double> x)
+    /// <summary>Test accuracy against <paramref name="x"/>, or for a language model test perplexity (lower is better).</summary>
+    void SaveMetricChart(string file, string xLabel, IReadOnlyList<RoundRecord> rows, Func<RoundRecord, double> x)
     {
+        if (rows.Any(r => r.Perplexity is not null))
+        {
+            var perplexity = new LineChart($"{Path.GetFileName(_dir)}: test perplexity (lower is better)", xLabel, "perplexity");
+            var globalPpl = rows.Where(r => r.GlobalPerplexity is not null).Select(r => (x(r), r.GlobalPerplexity!.Value)).ToList();
+            var clientPpl = rows.Where(r => r.ClientPerplexity is not null).Select(r => (x(r), r.ClientPerplexity!.Value)).ToList();
+            if (globalPpl.Count > 0) perplexity.Add("global model, whole test set", globalPpl);
+            if (clientPpl.Count > 0) perplexity.Add("clients' own test splits", clientPpl);
+            perplexity.SavePng(Path.Combine(_dir, file));
+            return;
+        }
         var chart = new LineChart($"{Path.GetFileName(_dir)}: test accuracy", xLabel, "accuracy");
         var global = rows.Where(r => r.GlobalAccuracy is not null).Select(r => (x(r), r.GlobalAccuracy!.Value)).ToList();
         var client = rows.Where(r => r.ClientMeanAccuracy is not null).Select(r => (x(r), r.ClientMeanAccuracy!.Value)).ToList();

@@ -2,7 +2,7 @@ using FedLmt.Cost;
 
 namespace FedLmt.Runs;
 
-/// <summary>The end of a run (summary.json): final and best accuracies, total costs, and what FedAvg with the full model would have cost.</summary>
+/// <summary>The end of a run (summary.json): final and best accuracies (and a language model's perplexities), total costs, and what FedAvg with the full model would have cost.</summary>
 public sealed record RunSummary
 {
     public required string Name { get; init; }
@@ -15,6 +15,10 @@ public sealed record RunSummary
     public double? BestGlobalAccuracy { get; init; }
     public double? FinalClientMeanAccuracy { get; init; }
     public double? BestClientMeanAccuracy { get; init; }
+    /// <summary>A language model's perplexity at the last evaluation (the global model's, else the clients'); null for image tasks.</summary>
+    public double? FinalPerplexity { get; init; }
+    /// <summary>The lowest perplexity over the evaluations.</summary>
+    public double? BestPerplexity { get; init; }
     public long TotalBytes { get; init; }
     public double TotalClientMacs { get; init; }
     public double TotalSeconds { get; init; }
@@ -47,6 +51,8 @@ public sealed record RunSummary
             BestGlobalAccuracy = evaluated.Max(r => r.GlobalAccuracy),
             FinalClientMeanAccuracy = evaluated.LastOrDefault()?.ClientMeanAccuracy,
             BestClientMeanAccuracy = evaluated.Max(r => r.ClientMeanAccuracy),
+            FinalPerplexity = evaluated.LastOrDefault()?.Perplexity,
+            BestPerplexity = evaluated.Min(r => r.Perplexity),
             TotalBytes = last?.CumulativeBytes ?? 0,
             TotalClientMacs = last?.CumulativeClientMacs ?? 0,
             TotalSeconds = last?.CumulativeSeconds ?? 0,

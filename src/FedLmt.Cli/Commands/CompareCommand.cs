@@ -14,7 +14,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
     public sealed class Settings : RunConfigSettings
     {
         [CommandOption("-a|--arms <LIST>")]
-        [Description("Comma-separated algorithms to compare (default: fedavg-all, fedavg-excluded, fedlmt, pfedlmt, heterofl, fedrolex, fedhm).")]
+        [Description("Comma-separated algorithms to compare (default: fedavg-all, fedavg-excluded, fedlmt, pfedlmt, heterofl, fedrolex, fedhm; a language model leaves out heterofl and fedrolex, whose width sub-models are defined for images only).")]
         public string? Arms { get; init; }
 
         [CommandOption("--runs <LIST>")]
@@ -22,7 +22,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         public string? Runs { get; init; }
 
         [CommandOption("-o|--out <DIR>")]
-        [Description("Output folder (default runs/compare-<name>): one subfolder per arm, comparison.csv/md, accuracy_vs_*.png. Rerunning reads finished arms and resumes interrupted ones.")]
+        [Description("Output folder (default runs/compare-<name>): one subfolder per arm, comparison.csv/md, accuracy_vs_*.png (a language model: perplexity_vs_*.png). Rerunning reads finished arms and resumes interrupted ones.")]
         public string? Out { get; init; }
 
         public IReadOnlyList<string> ArmList => Arms is null ? Algorithms.DefaultArms
@@ -45,7 +45,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         try
         {
             config = settings.LoadConfig();
-            runner = new ComparisonRunner(config, settings.Out ?? Path.Combine("runs", $"compare-{config.Name}"), settings.ArmList, new ConsoleWarningLogger());
+            runner = new ComparisonRunner(config, settings.Out ?? Path.Combine("runs", $"compare-{config.Name}"), settings.Arms is null ? null : settings.ArmList, new ConsoleWarningLogger());
         }
         catch (Exception e) when (e is ArgumentException or FileNotFoundException)
         {

@@ -65,7 +65,7 @@ public sealed class SimulateCommand : Command<SimulateCommand.Settings>
                     string last = "";
                     var progress = new SynchronousProgress<RoundRecord>(r =>
                     {
-                        if (r.Evaluated) last = $", acc {(r.GlobalAccuracy ?? r.ClientMeanAccuracy):P1}";
+                        if (r.Evaluated) last = r.Perplexity is double ppl ? $", ppl {ppl:F1}" : $", acc {(r.GlobalAccuracy ?? r.ClientMeanAccuracy):P1}";
                         task.Description = $"round {r.Round}/{config.Federated.Rounds}, loss {r.TrainLoss:F3}{last}";
                         task.Value = r.Round;
                     });
@@ -90,6 +90,7 @@ public sealed class SimulateCommand : Command<SimulateCommand.Settings>
         table.AddRow("rounds", $"{s.RoundsCompleted} of {s.RoundsPlanned}{(s.Interrupted ? " (interrupted; --resume continues)" : "")}");
         table.AddRow("global accuracy (final / best)", $"{Pct(s.FinalGlobalAccuracy)} / {Pct(s.BestGlobalAccuracy)}");
         table.AddRow("mean client accuracy (final / best)", $"{Pct(s.FinalClientMeanAccuracy)} / {Pct(s.BestClientMeanAccuracy)}");
+        if (s.FinalPerplexity is double ppl) table.AddRow("test perplexity (final / best)", $"{ppl:F1} / {s.BestPerplexity:F1}");
         table.AddRow("parameters (model / full)", $"{s.ModelParameters:N0} / {s.FullModelParameters:N0}");
         table.AddRow("bytes moved", $"{s.TotalBytes / 1e6:F1} MB");
         table.AddRow("client compute", $"{s.TotalClientMacs / 1e9:F1} GMACs");

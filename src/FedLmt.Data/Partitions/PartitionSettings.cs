@@ -11,7 +11,7 @@ public sealed record PartitionSettings
     {
         if (!Enum.IsDefined(scheme))
         {
-            throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "Partition scheme must be iid, shards or dirichlet.");
+            throw new ArgumentOutOfRangeException(nameof(scheme), scheme, $"Partition scheme must be one of {SchemeNames}.");
         }
         if (clients < 1)
         {
@@ -64,16 +64,23 @@ public sealed record PartitionSettings
     {
         PartitionScheme.Iid => new IidPartitioner(),
         PartitionScheme.Shards => new ShardPartitioner(ShardsPerClient),
+        PartitionScheme.Contiguous => new ContiguousPartitioner(),
+        PartitionScheme.BySource => new BySourcePartitioner(),
         _ => new DirichletPartitioner(Alpha, MinSamplesPerClient),
     };
 
-    /// <summary>Parses "iid", "shards" (or "pathological") and "dirichlet", naming the allowed values on failure.</summary>
+    /// <summary>The scheme names <see cref="ParseScheme"/> takes, for help and errors.</summary>
+    public const string SchemeNames = "iid, shards, dirichlet, contiguous, by_source";
+
+    /// <summary>Parses "iid", "shards" (or "pathological"), "dirichlet", "contiguous" and "by_source", naming the allowed values on failure.</summary>
     public static PartitionScheme ParseScheme(string value) => value?.Trim().ToLowerInvariant() switch
     {
         "iid" => PartitionScheme.Iid,
         "shards" or "pathological" => PartitionScheme.Shards,
         "dirichlet" => PartitionScheme.Dirichlet,
-        _ => throw new ArgumentException($"Partition scheme '{value}' is unknown; expected iid, shards or dirichlet."),
+        "contiguous" => PartitionScheme.Contiguous,
+        "by_source" => PartitionScheme.BySource,
+        _ => throw new ArgumentException($"Partition scheme '{value}' is unknown; expected {SchemeNames}."),
     };
 
     /// <inheritdoc />
@@ -81,6 +88,8 @@ public sealed record PartitionSettings
     {
         PartitionScheme.Iid => $"iid, {Clients} clients, seed {Seed}",
         PartitionScheme.Shards => $"shards ({ShardsPerClient} per client), {Clients} clients, seed {Seed}",
+        PartitionScheme.Contiguous => $"contiguous, {Clients} clients",
+        PartitionScheme.BySource => $"by source, {Clients} clients",
         _ => $"dirichlet (alpha {Alpha.ToString(CultureInfo.InvariantCulture)}), {Clients} clients, seed {Seed}",
     };
 }

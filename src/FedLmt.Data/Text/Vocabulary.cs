@@ -19,7 +19,7 @@ public sealed class Vocabulary
         Words = words;
         _ids = new Dictionary<string, int>(words.Count, StringComparer.Ordinal);
         for (var i = 0; i < words.Count; i++) _ids.Add(words[i], i);
-        UnknownId = _ids.GetValueOrDefault(Unknown, -1);
+        UnknownId = _ids[Unknown];
     }
 
     /// <summary>Every word, by id.</summary>
@@ -28,13 +28,13 @@ public sealed class Vocabulary
     /// <summary>Number of words: the language model's output classes (its input also has a mask token, id <see cref="Count"/>).</summary>
     public int Count => Words.Count;
 
-    /// <summary>The id of <see cref="Unknown"/>, or -1 when the vocabulary has none.</summary>
+    /// <summary>The id of <see cref="Unknown"/> (every vocabulary has it).</summary>
     public int UnknownId { get; }
 
     /// <summary>
     /// The vocabulary of <paramref name="tokens"/>: every token seen at least <paramref name="minCount"/> times, in
-    /// order of first appearance; with <paramref name="minCount"/> above 1, or when the text has it, <see cref="Unknown"/>
-    /// is included (at its first appearance, else last).
+    /// order of first appearance, and <see cref="Unknown"/> (at its first appearance when the text has it - WikiText-2
+    /// does - else last), so words outside it have an id.
     /// </summary>
     public static Vocabulary Build(IEnumerable<string> tokens, int minCount = 1)
     {
@@ -52,15 +52,12 @@ public sealed class Vocabulary
             }
         }
         var words = order.Where(w => counts[w] >= minCount || w is Unknown or EndOfLine).ToList();
-        if (minCount > 1 && !counts.ContainsKey(Unknown)) words.Add(Unknown);
+        if (!counts.ContainsKey(Unknown)) words.Add(Unknown);
         return new Vocabulary(words);
     }
 
-    /// <summary>The id of <paramref name="word"/>: its own, else <see cref="Unknown"/>'s; refuses a word when there is no unknown token.</summary>
-    public int IdOf(string word) =>
-        _ids.TryGetValue(word, out var id) ? id
-        : UnknownId >= 0 ? UnknownId
-        : throw new InvalidDataException($"word '{word}' is not in the vocabulary of {Count} words, which has no {Unknown} token");
+    /// <summary>The id of <paramref name="word"/>: its own, else <see cref="Unknown"/>'s.</summary>
+    public int IdOf(string word) => _ids.TryGetValue(word, out var id) ? id : UnknownId;
 
     /// <summary>Whether the vocabulary holds <paramref name="word"/> itself.</summary>
     public bool Contains(string word) => _ids.ContainsKey(word);
