@@ -6,7 +6,9 @@ BatchNorm without running statistics, linear head), full or low-rank (every Basi
 1x3 conv to rank r = round(ratio x C_out) followed by a 3x1 conv, as the authors' code does), and times the training
 step (forward, cross-entropy, backward, SGD momentum 0.9 weight decay 1e-4) on one fixed batch: warm-up steps, then
 three passes of N steps, the median pass reported. Prints one JSON object per model on stdout. With --round-sizes it
-times federated rounds instead (the authors' client loop on real Fashion-MNIST; see time_round).
+times federated rounds instead (the authors' client loop on real Fashion-MNIST; see time_round). With --vocabulary V
+it times the Transformer language model (TransformerLm, as `fedlmt bench transformer` builds ours) on random token
+windows [batch, positions], cross-entropy at every position.
 
 Benchmarks only, never the tests: needs Debian's python3-torch (PyTorch 1.13, CPU), run as /usr/bin/python3.
 """
@@ -95,6 +97,117 @@ def time_steps(model, batch, warmup, steps, in_channels=1, size=28, classes=10):
     return sorted(passes)[1], passes
 
 
+class FactorizedLinear(nn.Module):
+    """W = U V^T: y = U (V^T x) + b, U out x r, V in x r (ours: FedLmt.Layers.FactorizedLinear)."""
+
+    def __init__(self, cin, cout, rank):
+        super().__init__()
+        self.u = nn.Parameter(torch.empty(cout, rank).uniform_(-0.1, 0.1))
+        self.v = nn.Parameter(torch.empty(cin, rank).uniform_(-0.1, 0.1))
+        self.bias = nn.Parameter(torch.zeros(cout))
+
+    def forward(self, x):
+        return F.linear(x.matmul(self.v), self.u, self.bias)
+
+
+class FactorizedEmbedding(nn.Module):
+    """Table U V^T: rows of U (rank r) projected by V (dim x r) without bias (ours: FedLmt.Layers.FactorizedEmbedding)."""
+
+    def __init__(self, rows, dim, rank):
+        super().__init__()
+        self.u = nn.Parameter(torch.randn(rows, rank) * 0.1)
+        self.v = nn.Parameter(torch.randn(dim, rank) * 0.1)
+
+    def forward(self, ids):
+        return F.linear(F.embedding(ids, self.u), self.v)
+
+
+def lm_linear(cin, cout, ratio):
+    if ratio is None:
+        return nn.Linear(cin, cout)
+    return FactorizedLinear(cin, cout, rank_of(ratio, min(cin, cout), min(cin, cout)))
+
+
+def lm_embedding(rows, dim, ratio):
+    if ratio is None:
+        return nn.Embedding(rows, dim)
+    return FactorizedEmbedding(rows, dim, rank_of(ratio, min(rows, dim), min(rows, dim)))
+
+
+class CausalSelfAttention(nn.Module):
+    def __init__(self, dim, heads):
+        super().__init__()
+        self.heads = heads
+        self.q, self.k, self.v, self.o = (nn.Linear(dim, dim) for _ in range(4))
+
+    def forward(self, x):
+        b, t, e = x.shape
+        d = e // self.heads
+        q, k, v = (p(x).view(b, t, self.heads, d).transpose(1, 2) for p in (self.q, self.k, self.v))
+        scores = q.matmul(k.transpose(-2, -1)) / d ** 0.5
+        mask = torch.ones(t, t, dtype=torch.bool).triu(1)
+        mixed = scores.masked_fill(mask, float("-inf")).softmax(-1).matmul(v)
+        return self.o(mixed.transpose(1, 2).reshape(b, t, e))
+
+
+class EncoderLayer(nn.Module):
+    def __init__(self, dim, ffn, ratio):
+        super().__init__()
+        self.attention = CausalSelfAttention(dim, 8)
+        self.attention_norm = nn.LayerNorm(dim)
+        self.ffn_in, self.ffn_out = lm_linear(dim, ffn, ratio), lm_linear(ffn, dim, ratio)
+        self.ffn_norm = nn.LayerNorm(dim)
+        self.drop = nn.Dropout(0.1)
+
+    def forward(self, x):
+        a = self.attention_norm(x + self.drop(self.attention(x)))
+        return self.ffn_norm(a + self.drop(self.ffn_out(self.drop(F.gelu(self.ffn_in(a))))))
+
+
+class TransformerLm(nn.Module):
+    """The authors' 3-layer language model as ours builds it (FedLmt.Models.TransformerLm): E 128, 8 heads, FFN 2048,
+    factorized embeddings, feed-forward and decoder; dropout 0.1 on embeddings, FFN and residuals, none on attention."""
+
+    def __init__(self, vocabulary, positions, ratio, dim=128, ffn=2048):
+        super().__init__()
+        self.token_embedding = lm_embedding(vocabulary + 1, dim, ratio)
+        self.position_embedding = lm_embedding(positions, dim, ratio)
+        self.embedding_norm = nn.LayerNorm(dim)
+        self.layers = nn.ModuleList(EncoderLayer(dim, ffn, ratio) for _ in range(3))
+        self.decoder_dense, self.decoder_out = lm_linear(dim, dim, ratio), lm_linear(dim, vocabulary, ratio)
+        self.decoder_norm = nn.LayerNorm(dim)
+        self.drop = nn.Dropout(0.1)
+
+    def forward(self, ids):
+        positions = torch.arange(ids.shape[1]).unsqueeze(0).expand_as(ids)
+        x = self.drop(self.embedding_norm(self.token_embedding(ids) + self.position_embedding(positions)))
+        for layer in self.layers:
+            x = layer(x)
+        return self.decoder_out(self.decoder_norm(F.gelu(self.decoder_dense(x))))
+
+
+def time_lm_steps(model, batch, positions, vocabulary, warmup, steps):
+    ids = torch.randint(vocabulary + 1, (batch, positions), generator=torch.Generator().manual_seed(1))
+    targets = torch.randint(vocabulary, (batch, positions), generator=torch.Generator().manual_seed(2))
+    model.train()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
+
+    def step():
+        opt.zero_grad()
+        F.cross_entropy(model(ids).reshape(-1, vocabulary), targets.reshape(-1)).backward()
+        opt.step()
+
+    for _ in range(warmup):
+        step()
+    passes = []
+    for _ in range(3):
+        start = time.perf_counter()
+        for _ in range(steps):
+            step()
+        passes.append((time.perf_counter() - start) * 1000 / steps)
+    return sorted(passes)[1], passes
+
+
 def read_idx(path):
     import gzip
     import numpy as np
@@ -152,6 +265,8 @@ def main():
     p.add_argument("--round-sizes", default="", help="comma-separated client sample counts: time FL rounds on Fashion-MNIST instead")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--fmnist", default="/usr/share/datasets/fashion-mnist")
+    p.add_argument("--vocabulary", type=int, default=0, help="time the transformer language model of this vocabulary instead")
+    p.add_argument("--positions", type=int, default=64)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
@@ -160,6 +275,14 @@ def main():
         ms = time_round(a.ratio, a.batch, sizes, a.rounds, a.fmnist)
         print(json.dumps({"model": "lowrank-round", "ratio": a.ratio, "batch": a.batch, "ms_per_sample": ms,
                           "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+        return 0
+    if a.vocabulary:
+        for name in a.models.split(","):
+            ratio = None if name == "full" else a.ratio
+            model = TransformerLm(a.vocabulary, a.positions, ratio)
+            ms, passes = time_lm_steps(model, a.batch, a.positions, a.vocabulary, a.warmup, a.steps)
+            print(json.dumps({"model": "transformer-" + name, "ratio": ratio, "batch": a.batch, "ms_per_step": ms, "passes_ms": passes,
+                              "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
         return 0
     for name in a.models.split(","):
         ratio = None if name == "full" else a.ratio

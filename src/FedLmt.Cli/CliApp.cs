@@ -49,6 +49,8 @@ public static class CliApp
                 bench.SetDescription("Rerunnable benchmarks; their figures are recorded in docs/BENCHMARKS.md.");
                 bench.AddCommand<BenchModelsCommand>("models")
                     .WithDescription("Training-step throughput of full vs low-rank ResNet-18 (1x28x28) and the small CNN's per-step overhead.");
+                bench.AddCommand<BenchTransformerCommand>("transformer")
+                    .WithDescription("Training-step time of the Transformer language model, full and low-rank, side by side with the same model in PyTorch.");
                 bench.AddCommand<BenchEngineCommand>("engine")
                     .WithDescription("Engine vs bare-loop local training throughput, aggregation of 10 ResNet-18 updates, memory over a long run.");
                 bench.AddCommand<BenchGrpcCommand>("grpc")

@@ -19,14 +19,24 @@ public static class PyTorchPeer
     public static (IReadOnlyList<PeerTiming>? Timings, string? Problem) Measure(string python, int batch, int warmup, int steps, double ratio, int threads)
     {
         var (lines, problem) = Run(python, ["--batch", $"{batch}", "--warmup", $"{warmup}", "--steps", $"{steps}", "--ratio", $"{ratio:R}", "--threads", $"{threads}"]);
-        if (lines is null) return (null, problem);
-        return (lines.Select(l =>
-        {
-            using var json = JsonDocument.Parse(l);
-            var root = json.RootElement;
-            return new PeerTiming(root.GetProperty("model").GetString()!, root.GetProperty("ms_per_step").GetDouble(),
-                root.GetProperty("torch").GetString()!, root.GetProperty("threads").GetInt32());
-        }).ToList(), null);
+        return lines is null ? (null, problem) : (lines.Select(Timing).ToList(), null);
+    }
+
+    /// <summary>Times the peer's full and low-rank Transformer language model steps (the same shapes as ours); null with a reason where it cannot run.</summary>
+    public static (IReadOnlyList<PeerTiming>? Timings, string? Problem) MeasureTransformer(string python, int vocabulary, int positions, int batch,
+        int warmup, int steps, double ratio, int threads)
+    {
+        var (lines, problem) = Run(python, ["--vocabulary", $"{vocabulary}", "--positions", $"{positions}", "--batch", $"{batch}", "--warmup", $"{warmup}",
+            "--steps", $"{steps}", "--ratio", $"{ratio:R}", "--threads", $"{threads}"]);
+        return lines is null ? (null, problem) : (lines.Select(Timing).ToList(), null);
+    }
+
+    static PeerTiming Timing(string line)
+    {
+        using var json = JsonDocument.Parse(line);
+        var root = json.RootElement;
+        return new PeerTiming(root.GetProperty("model").GetString()!, root.GetProperty("ms_per_step").GetDouble(),
+            root.GetProperty("torch").GetString()!, root.GetProperty("threads").GetInt32());
     }
 
     /// <summary>The peer's federated rounds (the authors' client loop) over clients of the given sizes: ms per trained sample of each round.</summary>

@@ -153,13 +153,9 @@ public sealed class BenchModelsCommand : Command<BenchModelsCommand.Settings>
         var table = new Table().AddColumns("model (batch " + settings.Batch + ")", "FedLMT.NET ms/step", $"{version} ms/step", "ours / PyTorch");
         for (int m = 0; m < firstPass.Length; m++)
         {
-            double a = Median(ours[m]), b = Median(theirs[m]);
-            table.AddRow(firstPass[m].Name, Range(ours[m]), Range(theirs[m]), $"[bold]{a / b:F2}x[/]");
+            double a = Timings.Median(ours[m]), b = Timings.Median(theirs[m]);
+            table.AddRow(firstPass[m].Name, Timings.Range(ours[m]), Timings.Range(theirs[m]), $"[bold]{a / b:F2}x[/]");
         }
         AnsiConsole.Write(table);
     }
-
-    static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
-
-    static string Range(List<double> v) => v.Count == 1 ? $"{v[0]:F1}" : $"{Median(v):F1} ({v.Min():F1} - {v.Max():F1})";
 }
