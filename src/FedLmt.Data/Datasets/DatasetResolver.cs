@@ -4,7 +4,8 @@ namespace FedLmt.Data;
 
 /// <summary>
 /// Turns a dataset spec string into a loaded <see cref="DatasetSplit"/>: "name" or "name:PATH", e.g.
-/// "fmnist-embedded", "fmnist", "fmnist:/data/fmnist", "cifar10:/data/cifar-10-batches-bin", "imagefolder:/data/tiny".
+/// "fmnist-embedded", "fmnist", "fmnist:/data/fmnist", "cifar10:/data/cifar-10-batches-bin", "imagefolder:/data/tiny",
+/// "wikitext2:/data/wikitext-2".
 /// </summary>
 public static class DatasetResolver
 {
@@ -34,6 +35,8 @@ public static class DatasetResolver
         new("svhn", PathRule.Required, "svhn:PATH", "SVHN cropped digits as distributed (train_32x32.mat, test_32x32.mat)", path => Svhn.Read(path!)),
         new("imagefolder", PathRule.Required, "imagefolder:PATH[?size=N][&gray]", "train/<class>/ + test|val/<class>/ image files, or the Tiny-ImageNet layout",
             path => ReadImageFolder(path!)),
+        new("wikitext2", PathRule.Required, "wikitext2:PATH", "WikiText-2 word-level (wiki.train.tokens, wiki.valid.tokens, wiki.test.tokens)",
+            (path, options) => WikiText2.Read(path!, options)),
     ];
 
     static readonly Dictionary<string, Loader> Loaders = Table.ToDictionary(l => l.Name, StringComparer.Ordinal);
