@@ -101,6 +101,46 @@ public class DeploymentProcessTests : IDisposable
         Assert.Equal(algorithm, deployedSummary.Algorithm);
     }
 
+    [Theory]
+    [Trait("Category", "Slow")]
+    [InlineData("fedlmt")]
+    [InlineData("pfedlmt")]
+    public void The_transformer_language_model_deployed_is_the_simulated_one(string algorithm)
+    {
+        // A WikiText-2-format corpus on disk (as a user points wikitext2:PATH at the real files), a quarter-width
+        // transformer, 3 client processes: dropout and the masks are seeded, so the deployed run is the simulated one.
+        string corpus = Path.Combine(_dir.Path, "wikitext-2");
+        Directory.CreateDirectory(corpus);
+        string[] words = ["the", "whale", "ship", "sea", "captain", "white", "harpoon", "boat", "crew", "deck", "wind", "storm"];
+        string Text(int lines, int seed) => string.Concat(Enumerable.Range(0, lines).Select(l =>
+            " " + string.Join(' ', Enumerable.Range(0, 12).Select(i => words[(l * 7 + i * (seed + 3)) % words.Length])) + " . \n"));
+        File.WriteAllText(Path.Combine(corpus, "wiki.train.tokens"), Text(60, 1));
+        File.WriteAllText(Path.Combine(corpus, "wiki.valid.tokens"), Text(6, 2));
+        File.WriteAllText(Path.Combine(corpus, "wiki.test.tokens"), Text(12, 3));
+        string config = Path.Combine(_dir.Path, "lm.yaml");
+        File.WriteAllText(config, Presets.Read("small").Replace("algorithm: fedlmt", $"algorithm: {algorithm}")
+            .Replace("dataset: fmnist-embedded", $"dataset: wikitext2:{corpus}")
+            .Replace("model: { architecture: mlp, width_multiplier: 0.25 }", "model: { architecture: transformer, width_multiplier: 0.25 }")
+            .Replace("rounds: 3", "rounds: 2") + "partition: { scheme: contiguous }\ntext: { sequence_length: 16, objective: masked }\n");
+        string deployed = Path.Combine(_dir.Path, "deployed");
+        var server = StartServer(config, deployed);
+        string url = UrlOf(server);
+        var clients = Enumerable.Range(0, 3).Select(id => StartClient(url, id, config)).ToList();
+        Assert.True(server.WaitForExit() == 0, server.Output);
+        foreach (var c in clients) Assert.True(c.WaitForExit(60) == 0, c.Output);
+
+        string simulated = Path.Combine(_dir.Path, "simulated");
+        new SimulationRunner(ConfigLoader.Parse(File.ReadAllText(config)), simulated).Run();
+        using var a = CheckpointStore.Load(Path.Combine(simulated, "checkpoint.bin"));
+        using var b = CheckpointStore.Load(Path.Combine(deployed, "checkpoint.bin"));
+        AssertClose(a.Global, b.Global, "global");
+        foreach (var (client, tensors) in a.PerClient) AssertClose(tensors, b.PerClient[client], $"client {client}'s");
+        var (sim, dep) = (Results(simulated), Results(deployed));
+        Assert.Equal(sim.Select(r => r.TrainLoss), dep.Select(r => r.TrainLoss), (x, y) => Math.Abs(x - y) <= 1e-6);
+        Assert.NotNull(dep[^1].Perplexity);
+        Assert.Equal(sim[^1].Perplexity!.Value, dep[^1].Perplexity!.Value, 4);
+    }
+
     [Fact]
     [Trait("Category", "Slow")]
     public void Two_client_hosts_serve_eight_clients_with_range_tokens_and_the_run_is_the_simulations()

@@ -48,6 +48,23 @@ public class LanguageModelRunTests : IDisposable
             Assert.True(File.Exists(Path.Combine(_root, "a", f)), f);
     }
 
+    [Theory]
+    [Trait("Category", "Slow")]
+    [InlineData("fedavg-all")]
+    [InlineData("pfedlmt")]
+    [InlineData("fedhm")]
+    public void Every_algorithm_defined_for_the_transformer_runs_it(string algorithm)
+    {
+        // One round with sequence length 16 and eighth width; pFedLMT personalizes from round 1, FedHM truncates the full
+        // model's SVD per tier (two tiers, so the weak one trains a smaller rank).
+        var config = Bench($"algorithm={algorithm}", "federated.rounds=1", "evaluation.every=1", "model.width_multiplier=0.125", "text.sequence_length=16");
+        config.Tiers = [new() { Name = "strong", Share = 0.5 }, new() { Name = "weak", Share = 0.5, MacsBudget = 0.3 }];
+        var summary = new SimulationRunner(config, Path.Combine(_root, algorithm)).Run();
+        Assert.Equal(1, summary.RoundsCompleted);
+        Assert.True(summary.FinalPerplexity is double p && double.IsFinite(p) && p > 1, $"{algorithm}: perplexity {summary.FinalPerplexity}");
+        if (algorithm != "fedavg-all") Assert.True(summary.TotalClientMacs < summary.FedAvgEquivalentClientMacs, $"{algorithm} trains smaller models than FedAvg");
+    }
+
     [Fact]
     public void The_model_family_comes_from_the_corpus_and_an_image_model_is_refused()
     {

@@ -22,6 +22,7 @@ public static class WireRecords
             DecomposeBlock = spec.DecomposeFrom.Block,
             TrackRunningStats = spec.TrackRunningStats,
             Init = FactorInits.Name(spec.Init),
+            SequenceLength = spec.SequenceLength,
         };
         if (spec.Ratio is double r) record.Ratio = r;
         if (spec.SubModelRate is double w) record.SubModelRate = w;
@@ -46,6 +47,7 @@ public static class WireRecords
         Init = r.Init == "" ? FactorInit.Spectral : FactorInits.Parse(r.Init),
         SubModelRate = r.HasSubModelRate ? r.SubModelRate : null,
         ScaleActivations = r.ScaleActivations,
+        SequenceLength = r.SequenceLength == 0 ? new ModelSpec().SequenceLength : r.SequenceLength,
     };
 
     public static LocalTrainingRecord ToWire(LocalTrainingConfig c) => new()
