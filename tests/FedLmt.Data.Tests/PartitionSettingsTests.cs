@@ -26,7 +26,7 @@ public class PartitionSettingsTests
         var ex = Assert.Throws<ArgumentException>(() => PartitionSettings.ParseScheme("label-skew"));
 
         Assert.Contains("'label-skew'", ex.Message);
-        Assert.Contains("iid, shards or dirichlet", ex.Message);
+        Assert.Contains("iid, shards, dirichlet, contiguous, by_source", ex.Message);
     }
 
     [Theory]
