@@ -86,6 +86,11 @@ def time_steps(model, batch, warmup, steps, in_channels=1, size=28, classes=10):
         F.cross_entropy(model(data), labels).backward()
         opt.step()
 
+    return timed(step, warmup, steps)
+
+
+def timed(step, warmup, steps):
+    """Warm-up steps, then three passes of `steps` steps: the median pass's ms per step, and every pass's."""
     for _ in range(warmup):
         step()
     passes = []
@@ -197,15 +202,7 @@ def time_lm_steps(model, batch, positions, vocabulary, warmup, steps):
         F.cross_entropy(model(ids).reshape(-1, vocabulary), targets.reshape(-1)).backward()
         opt.step()
 
-    for _ in range(warmup):
-        step()
-    passes = []
-    for _ in range(3):
-        start = time.perf_counter()
-        for _ in range(steps):
-            step()
-        passes.append((time.perf_counter() - start) * 1000 / steps)
-    return sorted(passes)[1], passes
+    return timed(step, warmup, steps)
 
 
 def read_idx(path):

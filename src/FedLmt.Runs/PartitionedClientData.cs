@@ -17,12 +17,19 @@ public sealed class PartitionedClientData : IClientData
     Func<IEnumerable<Batch>>? _testBatches;
     int _trainBatchSize, _testBatchSize;
 
-    public PartitionedClientData(DatasetSplit data, int[] trainIndices, int[] testIndices, TextTask? text = null)
+    /// <summary>
+    /// A client over <paramref name="trainIndices"/> and <paramref name="testIndices"/> of <paramref name="data"/>;
+    /// <paramref name="text"/> says how a text corpus's windows become batches (the run's <see cref="RunConfig.TextTask"/>:
+    /// required for text, so no evaluation silently reads another objective; null for images).
+    /// </summary>
+    public PartitionedClientData(DatasetSplit data, int[] trainIndices, int[] testIndices, TextTask? text)
     {
         _data = data;
         _train = trainIndices;
         _test = testIndices;
-        _text = text ?? new TextTask();
+        _text = text ?? (data.Train is TokenSequences
+            ? throw new ArgumentException($"dataset '{data.Train.Name}' is a text corpus: its client data needs the run's text task")
+            : new TextTask());
     }
 
     public int TrainCount => _train.Length;
@@ -59,6 +66,6 @@ public sealed class PartitionedClientData : IClientData
     }
 
     /// <summary>One client per partition entry.</summary>
-    public static IReadOnlyList<PartitionedClientData> ForPartition(DatasetSplit data, FederatedPartition partition, TextTask? text = null) =>
+    public static IReadOnlyList<PartitionedClientData> ForPartition(DatasetSplit data, FederatedPartition partition, TextTask? text) =>
         Enumerable.Range(0, partition.ClientCount).Select(i => new PartitionedClientData(data, partition.Train[i], partition.Test[i], text)).ToList();
 }

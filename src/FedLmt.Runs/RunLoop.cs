@@ -25,7 +25,7 @@ public sealed class RunLoop(RunSetup setup, IRunTransport transport, string dire
         var config = setup.Config;
         var strategy = setup.Strategy;
         var server = new FederatedServer(strategy, transport.Grid, logger);
-        var wholeTest = new PartitionedClientData(setup.Data, [], Enumerable.Range(0, setup.Data.Test.Count).ToArray());
+        var wholeTest = new PartitionedClientData(setup.Data, [], Enumerable.Range(0, setup.Data.Test.Count).ToArray(), setup.Config.TextTask());
         int start = strategy.CompletedRounds;
         var fullCost = ModelCostCatalog.Shared.Of(setup.Spec.AsFull());
         long modelParameters;

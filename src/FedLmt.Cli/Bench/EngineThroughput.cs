@@ -22,7 +22,7 @@ public sealed record EngineThroughput(string Model, int Samples, double BareSamp
     {
         var data = DatasetResolver.Resolve("fmnist-embedded");
         var indices = Enumerable.Range(0, samples).ToArray();
-        var client = new PartitionedClientData(data, indices, []);
+        var client = new PartitionedClientData(data, indices, [], text: null);
         using var initial = ModelFactory.Create(spec, seed: 1);
         using var parameters = NamedTensors.Snapshot(initial);
         var local = new LocalTrainingConfig { BatchSize = batchSize, WeightDecay = 1e-4 };

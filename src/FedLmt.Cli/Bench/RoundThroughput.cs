@@ -24,7 +24,7 @@ public static class RoundThroughput
         var order = Enumerable.Range(0, data.Train.Count).ToArray();
         new Random(1).Shuffle(order);
         int start = 0;
-        var clients = ClientSizes.Select(n => new PartitionedClientData(data, order[start..(start += n)], [])).ToList();
+        var clients = ClientSizes.Select(n => new PartitionedClientData(data, order[start..(start += n)], [], text: null)).ToList();
         var local = new LocalTrainingConfig { BatchSize = batchSize, WeightDecay = 1e-4 };
         var trainer = new ClientTrainer();
         using var initial = ModelFactory.Create(spec, seed: 1);

@@ -48,14 +48,7 @@ public sealed class MakeSubsetCommand : Command<MakeSubsetCommand.Settings>
         {
             var result = FashionMnistSubsetBuilder.Build(
                 settings.Source, settings.Out, settings.TrainPerClass, settings.TestPerClass, settings.Seed);
-            var table = new Table().AddColumns("file", "sha256");
-            foreach (var (file, hash) in result.Files)
-            {
-                table.AddRow(Markup.Escape(file), hash);
-            }
-            AnsiConsole.Write(table);
-            AnsiConsole.MarkupLineInterpolated(
-                $"wrote {result.TrainCount} train and {result.TestCount} test images to [bold]{result.Directory}[/] with {ChecksumManifest.FileName}; rebuild FedLmt.Data to embed them.");
+            PrintWritten(result.Files, $"{result.TrainCount} train and {result.TestCount} test images", result.Directory);
             return 0;
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidDataException or IOException)
@@ -63,6 +56,16 @@ public sealed class MakeSubsetCommand : Command<MakeSubsetCommand.Settings>
             AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {UserMessage(ex)}");
             return 1;
         }
+    }
+
+    /// <summary>The files an embedded-data builder wrote, with their checksums, and what to do next.</summary>
+    internal static void PrintWritten(IEnumerable<KeyValuePair<string, string>> files, string what, string directory)
+    {
+        var table = new Table().AddColumns("file", "sha256");
+        foreach (var (file, hash) in files) table.AddRow(Markup.Escape(file), hash);
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLineInterpolated(
+            $"wrote {what} to [bold]{directory}[/] with {ChecksumManifest.FileName}; rebuild FedLmt.Data to embed them.");
     }
 
     // ArgumentException appends "(Parameter 'x')" and "Actual value was ..." to the message; the text before says it all.

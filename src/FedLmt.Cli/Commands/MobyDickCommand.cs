@@ -30,14 +30,7 @@ public sealed class MobyDickCommand : Command<MobyDickCommand.Settings>
         try
         {
             var result = MobyDickBuilder.Build(settings.Source!, settings.Out);
-            var table = new Table().AddColumns("file", "sha256");
-            foreach (var (file, hash) in result.Files)
-            {
-                table.AddRow(Markup.Escape(file), hash);
-            }
-            AnsiConsole.Write(table);
-            AnsiConsole.MarkupLineInterpolated(
-                $"wrote {result.Sections} sections to [bold]{result.Directory}[/] with {ChecksumManifest.FileName}; rebuild FedLmt.Data to embed them.");
+            MakeSubsetCommand.PrintWritten(result.Files, $"{result.Sections} sections", result.Directory);
             return 0;
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidDataException or IOException)

@@ -71,14 +71,7 @@ public sealed class FactorizedEmbedding : nn.Module<Tensor, Tensor>, IFactorized
     {
         if (fullWeight.dim() != 2 || fullWeight.shape[0] != Rows || fullWeight.shape[1] != Dim)
             throw new ArgumentException($"expected a table of shape ({Rows}, {Dim}), got ({string.Join(", ", fullWeight.shape)})");
-        var (uf, vf) = LowRankMath.Decompose(fullWeight, Rank);
-        using (uf)
-        using (vf)
-        using (torch.no_grad())
-        {
-            u.copy_(uf);
-            v.copy_(vf);
-        }
+        LowRankMath.LoadTruncated(fullWeight, u, v);
     }
 
     /// <summary>The projection r -> E at every looked-up position (the look-up itself costs no multiply-accumulates).</summary>

@@ -71,14 +71,7 @@ public sealed class FactorizedLinear : nn.Module<Tensor, Tensor>, IFactorizedLay
     {
         if (fullWeight.dim() != 2 || fullWeight.shape[0] != OutFeatures || fullWeight.shape[1] != InFeatures)
             throw new ArgumentException($"expected a weight of shape ({OutFeatures}, {InFeatures}), got ({string.Join(", ", fullWeight.shape)})");
-        var (uf, vf) = LowRankMath.Decompose(fullWeight, Rank);
-        using (uf)
-        using (vf)
-        using (torch.no_grad())
-        {
-            u.copy_(uf);
-            v.copy_(vf);
-        }
+        LowRankMath.LoadTruncated(fullWeight, u, v);
     }
 
     public long MacsPerSample(long[] inputShape, long[] outputShape)

@@ -43,6 +43,19 @@ public static class LowRankMath
     /// <summary>U V^T for matrix factors.</summary>
     public static Tensor Recover(Tensor u, Tensor v) => u.matmul(v.t());
 
+    /// <summary>Sets matrix factors <paramref name="u"/> (m x r) and <paramref name="v"/> (n x r) to the rank-r truncated SVD of the m x n <paramref name="matrix"/>.</summary>
+    public static void LoadTruncated(Tensor matrix, Tensor u, Tensor v)
+    {
+        var (uf, vf) = Decompose(matrix, (int)u.shape[1]);
+        using (uf)
+        using (vf)
+        using (torch.no_grad())
+        {
+            u.copy_(uf);
+            v.copy_(vf);
+        }
+    }
+
     /// <summary>||U V^T||_F^2 computed as sum((U^T U) * (V^T V)) - r x r work instead of m x n.</summary>
     public static Tensor FrobeniusOfProductSquared(Tensor u, Tensor v) => (u.t().matmul(u) * v.t().matmul(v)).sum();
 
