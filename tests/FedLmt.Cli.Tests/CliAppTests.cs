@@ -15,6 +15,29 @@ public class CliAppTests
     }
 
     [Theory]
+    [InlineData("simulate")]
+    [InlineData("compare")]
+    [InlineData("server")]
+    [InlineData("client")]
+    [InlineData("certs")]
+    [InlineData("partition")]
+    [InlineData("data", "make-subset")]
+    [InlineData("data", "moby-dick")]
+    [InlineData("bench", "models")]
+    [InlineData("bench", "transformer")]
+    [InlineData("bench", "engine")]
+    [InlineData("bench", "grpc")]
+    [InlineData("bench", "hosts")]
+    [InlineData("bench", "data")]
+    public void Every_command_explains_itself(params string[] command)
+    {
+        // A help text is markup to the terminal: a bracket such as "fmnist[:PATH]" must be escaped or --help fails.
+        var (code, output) = CliRunner.Run([.. command, "--help"]);
+        Assert.True(code == 0, output);
+        Assert.Contains("OPTIONS:", output);
+    }
+
+    [Theory]
     [InlineData("--batch", "0", "--batch 0: must be >= 1")]
     [InlineData("--steps", "-2", "--steps -2: must be >= 1")]
     [InlineData("--ratio", "0", "--ratio 0: must be a finite number > 0")]

@@ -13,7 +13,7 @@ public sealed class PartitionCommand : Command<PartitionCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--dataset")]
-        [Description("Dataset spec: fmnist-embedded, fmnist[:PATH], mnist:PATH, cifar10:PATH, cifar100:PATH, cifar100-coarse:PATH, imagefolder:PATH.")]
+        [Description("Dataset spec: fmnist-embedded, fmnist[[:PATH]], mnist:PATH, cifar10:PATH, cifar100:PATH, cifar100-coarse:PATH, svhn:PATH, imagefolder:PATH; text (a window's label is its source): moby-dick, wikitext2:PATH, sotu:PATH[[?by=president|party|address]].")]
         [DefaultValue(DatasetResolver.DefaultSpec)]
         public string Dataset { get; init; } = DatasetResolver.DefaultSpec;
 
@@ -23,7 +23,7 @@ public sealed class PartitionCommand : Command<PartitionCommand.Settings>
         public int Clients { get; init; } = 20;
 
         [CommandOption("--scheme")]
-        [Description("iid, shards (pathological non-IID) or dirichlet.")]
+        [Description("iid, shards (pathological non-IID), dirichlet; for text also contiguous (the authors' stream split) and by_source (one client per source).")]
         [DefaultValue("dirichlet")]
         public string Scheme { get; init; } = "dirichlet";
 
