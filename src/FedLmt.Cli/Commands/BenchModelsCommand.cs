@@ -52,13 +52,8 @@ public sealed class BenchModelsCommand : Command<BenchModelsCommand.Settings>
         public int Rounds { get; init; } = 3;
 
         public override ValidationResult Validate() =>
-            Rounds < 2 ? ValidationResult.Error($"--rounds {Rounds}: must be >= 2 (the first is a warm-up)") :
-            Repeat < 1 ? ValidationResult.Error($"--repeat {Repeat}: must be >= 1") :
-            Batch < 1 ? ValidationResult.Error($"--batch {Batch}: must be >= 1")
-            : Steps < 1 ? ValidationResult.Error($"--steps {Steps}: must be >= 1")
-            : Warmup < 0 ? ValidationResult.Error($"--warmup {Warmup}: must be >= 0")
-            : !(Ratio > 0 && double.IsFinite(Ratio)) ? ValidationResult.Error($"--ratio {Ratio}: must be a finite number > 0")
-            : ValidationResult.Success();
+            Rounds < 2 ? ValidationResult.Error($"--rounds {Rounds}: must be >= 2 (the first is a warm-up)")
+            : StepOptions.Check(Batch, Steps, Warmup, Repeat, Ratio) ?? ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)

@@ -58,12 +58,7 @@ public sealed class BenchTransformerCommand : Command<BenchTransformerCommand.Se
         public override ValidationResult Validate() =>
             Vocabulary < 2 ? ValidationResult.Error($"--vocabulary {Vocabulary}: must be >= 2")
             : Positions < 1 ? ValidationResult.Error($"--positions {Positions}: must be >= 1")
-            : Batch < 1 ? ValidationResult.Error($"--batch {Batch}: must be >= 1")
-            : Steps < 1 ? ValidationResult.Error($"--steps {Steps}: must be >= 1")
-            : Warmup < 0 ? ValidationResult.Error($"--warmup {Warmup}: must be >= 0")
-            : Repeat < 1 ? ValidationResult.Error($"--repeat {Repeat}: must be >= 1")
-            : !(Ratio > 0 && double.IsFinite(Ratio)) ? ValidationResult.Error($"--ratio {Ratio}: must be a finite number > 0")
-            : ValidationResult.Success();
+            : StepOptions.Check(Batch, Steps, Warmup, Repeat, Ratio) ?? ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
