@@ -85,9 +85,7 @@ public sealed record ComparisonReport(string Directory, IReadOnlyList<ArmResult>
                 : new LineChart("mean client test accuracy", xLabel, "accuracy");
             foreach (var arm in Arms)
             {
-                var points = perplexity
-                    ? arm.Records.Where(r => r.Perplexity is not null).Select(r => (x(r), r.Perplexity!.Value)).ToList()
-                    : arm.Records.Where(r => r.ClientMeanAccuracy is not null).Select(r => (x(r), r.ClientMeanAccuracy!.Value)).ToList();
+                var points = RoundRecord.Points(arm.Records, x, perplexity ? r => r.Perplexity : r => r.ClientMeanAccuracy);
                 if (points.Count > 0) chart.Add(arm.Arm, points);
             }
             if (chart.Series.Count > 0) chart.SavePng(Path.Combine(Directory, file));

@@ -47,6 +47,10 @@ public sealed record RoundRecord
     /// <summary>The headline perplexity: the global model's, else the clients' (null for image tasks).</summary>
     public double? Perplexity => GlobalPerplexity ?? ClientPerplexity;
 
+    /// <summary>A plot series: (x, metric) of every record whose <paramref name="metric"/> is there.</summary>
+    public static List<(double X, double Y)> Points(IEnumerable<RoundRecord> records, Func<RoundRecord, double> x, Func<RoundRecord, double?> metric) =>
+        records.Where(r => metric(r) is not null).Select(r => (x(r), metric(r)!.Value)).ToList();
+
     public bool Evaluated => ClientMeanAccuracy is not null || GlobalAccuracy is not null;
 
     public static readonly IReadOnlyList<string> CsvHeader =

@@ -82,35 +82,28 @@ public sealed class RunRecorder : IDisposable
             JsonSerializer.Serialize(summary, new JsonSerializerOptions(Json) { WriteIndented = true }));
         var evaluated = _records.Where(r => r.Evaluated).ToList();
         if (evaluated.Count == 0) return;
-        string metric = evaluated.Any(r => r.Perplexity is not null) ? "perplexity" : "accuracy";
-        SaveMetricChart($"{metric}_vs_round.png", "round", evaluated, r => r.Round);
-        SaveMetricChart($"{metric}_vs_bytes.png", "cumulative bytes moved (down + up)", evaluated, r => r.CumulativeBytes);
-        SaveMetricChart($"{metric}_vs_client_macs.png", "cumulative client MACs (forward + backward)", evaluated, r => r.CumulativeClientMacs);
+        bool perplexity = evaluated.Any(r => r.Perplexity is not null);
+        string metric = perplexity ? "perplexity" : "accuracy";
+        SaveMetricChart($"{metric}_vs_round.png", "round", evaluated, r => r.Round, perplexity);
+        SaveMetricChart($"{metric}_vs_bytes.png", "cumulative bytes moved (down + up)", evaluated, r => r.CumulativeBytes, perplexity);
+        SaveMetricChart($"{metric}_vs_client_macs.png", "cumulative client MACs (forward + backward)", evaluated, r => r.CumulativeClientMacs, perplexity);
         var health = evaluated.Where(r => r.SmallestSingularValue is double v && double.IsFinite(v)).ToList();
         if (health.Count > 0)
             new LineChart($"{summary.Name}: smallest singular value of the factors", "round", "sigma_min")
-                .Add("min over U, V", health.Select(r => ((double)r.Round, r.SmallestSingularValue!.Value)))
+                .Add("min over U, V", RoundRecord.Points(health, r => r.Round, r => r.SmallestSingularValue))
                 .SavePng(Path.Combine(_dir, "smallest_singular_value.png"));
     }
 
     /// <summary>Test accuracy against <paramref name="x"/>, or for a language model test perplexity (lower is better).</summary>
-    void SaveMetricChart(string file, string xLabel, IReadOnlyList<RoundRecord> rows, Func<RoundRecord, double> x)
+    void SaveMetricChart(string file, string xLabel, IReadOnlyList<RoundRecord> rows, Func<RoundRecord, double> x, bool perplexity)
     {
-        if (rows.Any(r => r.Perplexity is not null))
-        {
-            var perplexity = new LineChart($"{Path.GetFileName(_dir)}: test perplexity (lower is better)", xLabel, "perplexity");
-            var globalPpl = rows.Where(r => r.GlobalPerplexity is not null).Select(r => (x(r), r.GlobalPerplexity!.Value)).ToList();
-            var clientPpl = rows.Where(r => r.ClientPerplexity is not null).Select(r => (x(r), r.ClientPerplexity!.Value)).ToList();
-            if (globalPpl.Count > 0) perplexity.Add("global model, whole test set", globalPpl);
-            if (clientPpl.Count > 0) perplexity.Add("clients' own test splits", clientPpl);
-            perplexity.SavePng(Path.Combine(_dir, file));
-            return;
-        }
-        var chart = new LineChart($"{Path.GetFileName(_dir)}: test accuracy", xLabel, "accuracy");
-        var global = rows.Where(r => r.GlobalAccuracy is not null).Select(r => (x(r), r.GlobalAccuracy!.Value)).ToList();
-        var client = rows.Where(r => r.ClientMeanAccuracy is not null).Select(r => (x(r), r.ClientMeanAccuracy!.Value)).ToList();
+        var chart = perplexity
+            ? new LineChart($"{Path.GetFileName(_dir)}: test perplexity (lower is better)", xLabel, "perplexity")
+            : new LineChart($"{Path.GetFileName(_dir)}: test accuracy", xLabel, "accuracy");
+        var global = RoundRecord.Points(rows, x, perplexity ? r => r.GlobalPerplexity : r => r.GlobalAccuracy);
+        var client = RoundRecord.Points(rows, x, perplexity ? r => r.ClientPerplexity : r => r.ClientMeanAccuracy);
         if (global.Count > 0) chart.Add("global model, whole test set", global);
-        if (client.Count > 0) chart.Add("mean of per-client accuracy", client);
+        if (client.Count > 0) chart.Add(perplexity ? "clients' own test splits" : "mean of per-client accuracy", client);
         chart.SavePng(Path.Combine(_dir, file));
     }
 

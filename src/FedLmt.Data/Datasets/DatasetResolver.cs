@@ -78,8 +78,7 @@ public static class DatasetResolver
         string? folder = name == "fmnist" ? path ?? FashionMnist.DefaultDirectory : path;
         if (folder is not null && requireFolder)
         {
-            int query = folder.IndexOf('?', StringComparison.Ordinal);
-            if (form.Form.Contains('?', StringComparison.Ordinal) && query >= 0) folder = folder[..query];
+            if (form.Form.Contains('?', StringComparison.Ordinal)) folder = SplitOptions(folder).Path;
             if (!Directory.Exists(folder))
                 throw new ArgumentException($"Dataset spec '{spec}': folder {folder} does not exist" +
                     (name == "fmnist" && path is null ? " (Debian: apt-get install dataset-fashion-mnist; or give fmnist:PATH)." : "."));
@@ -102,34 +101,34 @@ public static class DatasetResolver
         return (spec[..colon].Trim().ToLowerInvariant(), path.Length == 0 ? null : path);
     }
 
-    private static DatasetSplit ReadSotu(string pathAndOptions, DatasetOptions options)
+    /// <summary>"PATH?a&amp;b" as the path and its options (none without a '?').</summary>
+    private static (string Path, string[] Options) SplitOptions(string pathAndOptions)
     {
         var question = pathAndOptions.IndexOf('?', StringComparison.Ordinal);
-        if (question < 0)
-        {
-            return Sotu.Read(pathAndOptions, options);
-        }
+        return question < 0 ? (pathAndOptions, [])
+            : (pathAndOptions[..question], pathAndOptions[(question + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    private static DatasetSplit ReadSotu(string pathAndOptions, DatasetOptions options)
+    {
+        var (path, settings) = SplitOptions(pathAndOptions);
         var groupBy = Sotu.ByPresident;
-        foreach (var option in pathAndOptions[(question + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var option in settings)
         {
             var by = option.StartsWith("by=", StringComparison.OrdinalIgnoreCase) ? option[3..] : null;
             groupBy = Sotu.Groupings.FirstOrDefault(g => string.Equals(g, by, StringComparison.OrdinalIgnoreCase))
                 ?? throw new ArgumentException(
                     $"State of the Union option '{option}' in '{pathAndOptions}'; expected by=president, by=party or by=address.");
         }
-        return Sotu.Read(pathAndOptions[..question], options, groupBy);
+        return Sotu.Read(path, options, groupBy);
     }
 
     private static DatasetSplit ReadImageFolder(string pathAndOptions)
     {
-        var question = pathAndOptions.IndexOf('?', StringComparison.Ordinal);
-        if (question < 0)
-        {
-            return ImageFolder.Read(pathAndOptions);
-        }
+        var (path, settings) = SplitOptions(pathAndOptions);
         int? size = null;
         var gray = false;
-        foreach (var option in pathAndOptions[(question + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var option in settings)
         {
             if (option.StartsWith("size=", StringComparison.OrdinalIgnoreCase)
                 && int.TryParse(option.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0)
@@ -145,6 +144,6 @@ public static class DatasetResolver
                 throw new ArgumentException($"Image folder option '{option}' in '{pathAndOptions}'; expected size=N (N > 0) or gray.");
             }
         }
-        return ImageFolder.Read(pathAndOptions[..question], new ImageFolderOptions(size, gray));
+        return ImageFolder.Read(path, new ImageFolderOptions(size, gray));
     }
 }

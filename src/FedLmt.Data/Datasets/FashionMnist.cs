@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace FedLmt.Data;
 
 /// <summary>
@@ -35,11 +33,8 @@ public static class FashionMnist
     /// </summary>
     public static DatasetSplit LoadEmbeddedSubset()
     {
-        var assembly = typeof(FashionMnist).Assembly;
-        var manifest = ChecksumManifest.Parse(
-            System.Text.Encoding.UTF8.GetString(ReadResource(assembly, ChecksumManifest.FileName)),
-            $"embedded resource {ResourcePrefix}{ChecksumManifest.FileName}");
-        return FromFiles(name => ReadResource(assembly, name), "fmnist-embedded", "embedded ", manifest);
+        var files = new EmbeddedFiles(ResourcePrefix, "data/fashion-mnist-subset");
+        return FromFiles(files.Read, "fmnist-embedded", "embedded ", files.Manifest);
     }
 
     /// <summary>A subset written by <see cref="FashionMnistSubsetBuilder"/> to <paramref name="directory"/>, checked against its manifest.</summary>
@@ -96,16 +91,6 @@ public static class FashionMnist
             Split("train", FileNames[0], FileNames[1]),
             Split("test", FileNames[2], FileNames[3]),
             Augmentation.None);
-    }
-
-    private static byte[] ReadResource(Assembly assembly, string file)
-    {
-        using var stream = assembly.GetManifestResourceStream(ResourcePrefix + file)
-            ?? throw new InvalidOperationException(
-                $"Embedded resource '{ResourcePrefix}{file}' is missing from {assembly.GetName().Name}; the assembly was built without data/fashion-mnist-subset.");
-        var content = new byte[stream.Length];
-        stream.ReadExactly(content);
-        return content;
     }
 
     private static byte[] ReadFile(string path) =>

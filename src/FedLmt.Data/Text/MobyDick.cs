@@ -29,24 +29,8 @@ public static class MobyDick
     public static DatasetSplit Load(string directory, DatasetOptions options) => Build(ReadSections(directory), options);
 
     /// <summary>The embedded sections in book order, each with its name ("chapter 1") as source and its text as in the book's file.</summary>
-    public static IReadOnlyList<TextDocument> EmbeddedSections()
-    {
-        var assembly = typeof(MobyDick).Assembly;
-        byte[] Resource(string file)
-        {
-            using var stream = assembly.GetManifestResourceStream(ResourcePrefix + file)
-                ?? throw new InvalidOperationException(
-                    $"Embedded resource '{ResourcePrefix}{file}' is missing from {assembly.GetName().Name}; the assembly was built without data/moby-dick.");
-            var content = new byte[stream.Length];
-            stream.ReadExactly(content);
-            return content;
-        }
-        var manifest = ChecksumManifest.Parse(System.Text.Encoding.UTF8.GetString(Resource(ChecksumManifest.FileName)),
-            $"embedded resource {ResourcePrefix}{ChecksumManifest.FileName}");
-        var corpus = Resource(CorpusFile);
-        manifest.Verify(CorpusFile, corpus);
-        return JsonLines.Decode(corpus, $"embedded resource {ResourcePrefix}{CorpusFile}");
-    }
+    public static IReadOnlyList<TextDocument> EmbeddedSections() =>
+        JsonLines.Decode(new EmbeddedFiles(ResourcePrefix, "data/moby-dick").ReadVerified(CorpusFile), $"embedded resource {ResourcePrefix}{CorpusFile}");
 
     /// <summary>The sections of a corpus folder written by <see cref="MobyDickBuilder"/>, checked against its manifest.</summary>
     public static IReadOnlyList<TextDocument> ReadSections(string directory)
