@@ -107,6 +107,12 @@ public sealed class TransformerLm : HybridModel
 
     public override void SeedRandomness(long seed) => _dropout.Seed(seed);
 
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _dropout.Dispose(); // its generator is native memory; a trainer builds a model per task
+        base.Dispose(disposing);
+    }
+
     /// <summary>The authors' scheme (spectral, kaiming_fan_out) or, for direct, PyTorch's default tables, from <paramref name="generator"/>.</summary>
     public override void InitializeWeights(Generator? generator)
     {
@@ -222,7 +228,7 @@ public sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
 /// Inverted dropout whose masks come from a generator of its own (seeded per training task), not the process-wide one,
 /// so training is reproducible whatever else runs in the process. Unseeded it uses libtorch's global generator.
 /// </summary>
-public sealed class SeededDropout(double probability)
+public sealed class SeededDropout(double probability) : IDisposable
 {
     Generator? _generator;
 
@@ -241,5 +247,11 @@ public sealed class SeededDropout(double probability)
         if (!training || Probability <= 0) return x;
         var keep = torch.empty_like(x).bernoulli_(1 - Probability, _generator).div_(1 - Probability);
         return x * keep;
+    }
+
+    public void Dispose()
+    {
+        _generator?.Dispose();
+        _generator = null;
     }
 }
