@@ -47,9 +47,12 @@ public sealed record RoundRecord
     /// <summary>The headline perplexity: the global model's, else the clients' (null for image tasks).</summary>
     public double? Perplexity => GlobalPerplexity ?? ClientPerplexity;
 
-    /// <summary>A plot series: (x, metric) of every record whose <paramref name="metric"/> is there.</summary>
+    /// <summary>
+    /// A plot series: (x, metric) of every record whose <paramref name="metric"/> is there and finite (a diverged round's
+    /// NaN or infinite perplexity stays in the results, but cannot be drawn).
+    /// </summary>
     public static List<(double X, double Y)> Points(IEnumerable<RoundRecord> records, Func<RoundRecord, double> x, Func<RoundRecord, double?> metric) =>
-        records.Where(r => metric(r) is not null).Select(r => (x(r), metric(r)!.Value)).ToList();
+        records.Where(r => metric(r) is double y && double.IsFinite(y)).Select(r => (x(r), metric(r)!.Value)).ToList();
 
     public bool Evaluated => ClientMeanAccuracy is not null || GlobalAccuracy is not null;
 

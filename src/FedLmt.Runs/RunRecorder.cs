@@ -87,10 +87,10 @@ public sealed class RunRecorder : IDisposable
         SaveMetricChart($"{metric}_vs_round.png", "round", evaluated, r => r.Round, perplexity);
         SaveMetricChart($"{metric}_vs_bytes.png", "cumulative bytes moved (down + up)", evaluated, r => r.CumulativeBytes, perplexity);
         SaveMetricChart($"{metric}_vs_client_macs.png", "cumulative client MACs (forward + backward)", evaluated, r => r.CumulativeClientMacs, perplexity);
-        var health = evaluated.Where(r => r.SmallestSingularValue is double v && double.IsFinite(v)).ToList();
+        var health = RoundRecord.Points(evaluated, r => r.Round, r => r.SmallestSingularValue);
         if (health.Count > 0)
             new LineChart($"{summary.Name}: smallest singular value of the factors", "round", "sigma_min")
-                .Add("min over U, V", RoundRecord.Points(health, r => r.Round, r => r.SmallestSingularValue))
+                .Add("min over U, V", health)
                 .SavePng(Path.Combine(_dir, "smallest_singular_value.png"));
     }
 

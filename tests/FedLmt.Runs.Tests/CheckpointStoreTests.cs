@@ -107,5 +107,21 @@ public class RunRecorderTests : IDisposable
         Assert.Contains("\"NaN\"", File.ReadAllText(Path.Combine(_dir, "summary.json")));
     }
 
+    [Fact]
+    public void A_diverged_language_model_keeps_its_infinite_perplexity_and_plots_the_finite_rounds()
+    {
+        // exp of a mean loss above ~709.8 is infinite: an honest diverged model, or a client reporting a huge (finite) loss.
+        using (var recorder = new RunRecorder(_dir, keepRounds: 0))
+        {
+            recorder.Append(new RoundRecord { Round = 1, GlobalAccuracy = 0.08, GlobalPerplexity = 812.5, ClientPerplexity = 790.0 });
+            recorder.Append(new RoundRecord { Round = 2, GlobalAccuracy = 0.0, GlobalPerplexity = double.NaN, ClientPerplexity = double.PositiveInfinity });
+            recorder.Finish(new RunSummary { Name = "d", Algorithm = "fedlmt", Model = "m" });
+        }
+        var back = Reporting.JsonLinesAppender.ReadAll<RoundRecord>(Path.Combine(_dir, "results.jsonl"), RunRecorder.Json);
+        Assert.Equal(double.PositiveInfinity, back[1].ClientPerplexity);
+        Assert.True(File.Exists(Path.Combine(_dir, "perplexity_vs_round.png")));
+        Assert.Equal([(1.0, 812.5)], RoundRecord.Points(back, r => r.Round, r => r.GlobalPerplexity));
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
