@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.ComponentModel;
 using FedLmt.Cli.Bench;
 using FedLmt.Grpc;
@@ -38,7 +39,7 @@ public sealed class BenchHostsCommand : Command<BenchHostsCommand.Settings>
         public int Epochs { get; init; } = 1;
 
         [CommandOption("--rounds <N>")]
-        [Description("Rounds; the first is warm-up for the round cost.")]
+        [Description("Rounds (>= 3); the first is warm-up for the round cost, the last also evaluates, so CPU is counted over the others.")]
         [DefaultValue(6)]
         public int Rounds { get; init; } = 6;
 
@@ -46,7 +47,7 @@ public sealed class BenchHostsCommand : Command<BenchHostsCommand.Settings>
             Clients < 2 ? ValidationResult.Error($"--clients {Clients}: must be >= 2")
             : Hosts < 1 || Hosts > Clients ? ValidationResult.Error($"--hosts {Hosts}: must be between 1 and --clients")
             : !(Fraction > 0 && Fraction <= 1) ? ValidationResult.Error($"--fraction {Fraction}: must be in (0, 1]")
-            : Rounds < 2 ? ValidationResult.Error($"--rounds {Rounds}: must be >= 2")
+            : Rounds < 3 ? ValidationResult.Error($"--rounds {Rounds}: must be >= 3 (the first is warm-up, the last evaluates)")
             : Epochs < 1 ? ValidationResult.Error($"--epochs {Epochs}: must be >= 1")
             : ValidationResult.Success();
     }
@@ -93,6 +94,7 @@ public sealed class BenchHostsCommand : Command<BenchHostsCommand.Settings>
             Tokens = BearerTokens.FromFile(tokenFile),
         }, runner.Registry, runner.Admission).GetAwaiter().GetResult();
         var children = new List<FedlmtChild>();
+        RoundCpu deployedCpu;
         try
         {
             FedlmtChild Host(string ids, string token) => FedlmtChild.Start(["client", "--server", host.Addresses[0], "--ids", ids, "--config", configPath,
@@ -119,7 +121,8 @@ public sealed class BenchHostsCommand : Command<BenchHostsCommand.Settings>
                     $"{s.Clients} clients connected through {s.Hosts} hosts: server [bold]{(serverAfter - serverBefore) / 1024.0 / s.Clients:F1} KiB RSS[/] and {(managedAfter - managedBefore) / 1024.0 / s.Clients:F1} KiB managed heap per connected client; a host [bold]{perHostClient / 1024:F1} KiB RSS per idle client id[/] (host RSS {hostBytes.Average() / 1e6:F0} MB, one id {probeBytes / 1e6:F0} MB)");
             }
 
-            runner.Run();
+            deployedCpu = new RoundCpu([Process.GetCurrentProcess(), .. children.Select(c => c.Process)], 1, s.Rounds - 1);
+            runner.Run(deployedCpu);
             foreach (var c in children)
                 if (!c.Process.WaitForExit(60_000)) throw new InvalidOperationException($"a host did not finish:\n{c.Tail}");
         }
@@ -134,11 +137,18 @@ public sealed class BenchHostsCommand : Command<BenchHostsCommand.Settings>
         }
 
         var simulation = ConfigLoader.Load(configPath, [.. overrides, "simulation.workers=2"]);
-        new SimulationRunner(simulation, Path.Combine(work, "simulated")).Run();
+        var simulatedCpu = new RoundCpu([Process.GetCurrentProcess()], 1, s.Rounds - 1);
+        new SimulationRunner(simulation, Path.Combine(work, "simulated")).Run(progress: simulatedCpu);
         using var a = CheckpointStore.Load(Path.Combine(work, "simulated", "checkpoint.bin"));
         using var b = CheckpointStore.Load(Path.Combine(work, "deployed", "checkpoint.bin"));
         double diff = a.Global.Names.Max(n => (a.Global[n] - b.Global[n]).abs().max().item<float>());
         double simulated = RunTimes.MeanTrainSeconds(Path.Combine(work, "simulated")), deployed = RunTimes.MeanTrainSeconds(Path.Combine(work, "deployed"));
+        int failed = RunTimes.Records(Path.Combine(work, "deployed")).Sum(r => r.Failures);
+        if (failed > 0) AnsiConsole.MarkupLineInterpolated($"[yellow]{failed} client tasks of the deployed run failed (see its results): its model cannot equal the simulated one[/]");
+        double[] cpu = deployedCpu.MillisecondsPerRound();
+        double simulatedCpuMs = simulatedCpu.MillisecondsPerRound()[0];
+        AnsiConsole.MarkupLineInterpolated(
+            $"CPU per round (rounds 2..{s.Rounds - 1}): simulated {simulatedCpuMs:F1} ms; deployed {cpu.Sum():F1} ms = server {cpu[0]:F1} + hosts {string.Join(" + ", cpu.Skip(1).Select(c => c.ToString("F1")))} ([bold]{cpu.Sum() / simulatedCpuMs:F2}x[/])");
         AnsiConsole.MarkupLineInterpolated(
             $"round (mean of rounds 2..{s.Rounds}, training + aggregation): simulated with 2 workers {simulated * 1000:F1} ms, through {s.Hosts} hosts {deployed * 1000:F1} ms: [bold]{deployed / simulated:F2}x[/]; deployed model vs simulated: max difference [bold]{diff:G3}[/]");
     }
