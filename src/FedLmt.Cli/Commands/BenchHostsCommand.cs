@@ -3,6 +3,7 @@ using System.ComponentModel;
 using FedLmt.Cli.Bench;
 using FedLmt.Grpc;
 using FedLmt.Runs;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using static TorchSharp.torch;
@@ -38,6 +39,11 @@ public sealed class BenchHostsCommand : Command<BenchHostsCommand.Settings>
         [DefaultValue(1)]
         public int Epochs { get; init; } = 1;
 
+        [CommandOption("--workers <N>")]
+        [Description("Clients each host trains at once, one libtorch thread each. More lets a host that drew more of the sampled clients use a core another host leaves idle.")]
+        [DefaultValue(1)]
+        public int Workers { get; init; } = 1;
+
         [CommandOption("--rounds <N>")]
         [Description("Rounds (>= 3); the first is warm-up for the round cost, the last also evaluates, so CPU is counted over the others.")]
         [DefaultValue(6)]
@@ -49,6 +55,7 @@ public sealed class BenchHostsCommand : Command<BenchHostsCommand.Settings>
             : !(Fraction > 0 && Fraction <= 1) ? ValidationResult.Error($"--fraction {Fraction}: must be in (0, 1]")
             : Rounds < 3 ? ValidationResult.Error($"--rounds {Rounds}: must be >= 3 (the first is warm-up, the last evaluates)")
             : Epochs < 1 ? ValidationResult.Error($"--epochs {Epochs}: must be >= 1")
+            : Workers < 1 ? ValidationResult.Error($"--workers {Workers}: must be >= 1")
             : ValidationResult.Success();
     }
 
@@ -85,9 +92,16 @@ public sealed class BenchHostsCommand : Command<BenchHostsCommand.Settings>
         var tokens = ranges.Select(_ => BearerTokens.NewToken()).ToList();
         string tokenFile = Path.Combine(work, "tokens.txt");
         File.WriteAllLines(tokenFile, ranges.Select((r, i) => $"{r.First}-{r.Last} {tokens[i]}"));
-        AnsiConsole.MarkupLineInterpolated($"[grey]{s.Clients} clients of the small preset, {s.Fraction:P0} sampled, {s.Rounds} rounds, through {s.Hosts} client hosts of {per} ids on loopback...[/]");
+        AnsiConsole.MarkupLineInterpolated($"[grey]{s.Clients} clients of the small preset, {s.Fraction:P0} sampled, {s.Rounds} rounds, through {s.Hosts} client hosts of {per} ids ({s.Workers} training at once each) on loopback...[/]");
 
-        var runner = new DeploymentRunner(config, Path.Combine(work, "deployed"), new DeploymentOptions { RoundTimeout = TimeSpan.FromMinutes(5) });
+        // Warnings only: a dropped client or a refused update says why, as a server operator would see it.
+        using var loggers = LoggerFactory.Create(logging =>
+        {
+            DeploymentCli.ConsoleLogging(logging);
+            logging.SetMinimumLevel(LogLevel.Warning);
+        });
+        var runner = new DeploymentRunner(config, Path.Combine(work, "deployed"), new DeploymentOptions { RoundTimeout = TimeSpan.FromMinutes(5) },
+            loggers.CreateLogger("fedlmt.server"));
         var host = DeploymentHost.StartAsync(new ServerEndpointOptions
         {
             Url = new Uri("https://127.0.0.1:0"), CertificatePath = Path.Combine(certs, "server.crt"), KeyPath = Path.Combine(certs, "server.key"),
@@ -99,7 +113,7 @@ public sealed class BenchHostsCommand : Command<BenchHostsCommand.Settings>
         {
             FedlmtChild Host(string ids, string token) => FedlmtChild.Start(["client", "--server", host.Addresses[0], "--ids", ids, "--config", configPath,
                 .. overrides.SelectMany(o => new[] { "--set", o }), "--token", token, "--ca", Path.Combine(certs, "ca.crt"),
-                "--workers", "1", "--threads", "1", "--state", Path.Combine(work, $"host-{ids}")]);
+                "--workers", $"{s.Workers}", "--threads", "1", "--state", Path.Combine(work, $"host-{ids}")]);
 
             // A host's own floor: the same process serving one id.
             long serverBefore = SettledServerBytes(out long managedBefore);
@@ -125,6 +139,8 @@ public sealed class BenchHostsCommand : Command<BenchHostsCommand.Settings>
             runner.Run(deployedCpu);
             foreach (var c in children)
                 if (!c.Process.WaitForExit(60_000)) throw new InvalidOperationException($"a host did not finish:\n{c.Tail}");
+            if (RunTimes.Records(Path.Combine(work, "deployed")).Sum(r => r.Failures) > 0)
+                foreach (var c in children) AnsiConsole.WriteLine($"host {c.Process.Id}, last lines:\n{c.Tail}");
         }
         finally
         {
