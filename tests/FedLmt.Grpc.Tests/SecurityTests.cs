@@ -244,4 +244,16 @@ public class SecurityTests
         Assert.Equal(3, File.ReadLines(Path.Combine(dir.Path, DevelopmentCertificates.TokensFile)).Count(l => !l.StartsWith('#')));
         Assert.False(serverTokens.Accepts(BearerTokens.NewToken(), out _));
     }
+
+    [Fact]
+    public void A_new_token_never_starts_with_a_dash_that_a_command_line_would_read_as_an_option()
+    {
+        // Base64url starts with '-' one draw in 64: 4,096 draws would meet it about 64 times, and miss it with
+        // probability (63/64)^4096 < 1e-27.
+        var tokens = Enumerable.Range(0, 4096).Select(_ => BearerTokens.NewToken()).ToList();
+        Assert.All(tokens, t => Assert.NotEqual('-', t[0]));
+        Assert.All(tokens, t => Assert.Matches("^[A-Za-z0-9_-]{43}$", t));
+        Assert.Contains(tokens, t => t.Contains('-')); // still the whole URL-safe alphabet, only not first
+        Assert.Equal(tokens.Count, tokens.Distinct().Count());
+    }
 }

@@ -42,7 +42,7 @@ public sealed class ClientCommand : Command<ClientCommand.Settings>
         public bool Insecure { get; init; }
 
         [CommandOption("--token <TOKEN>")]
-        [Description("Bearer token (or set FEDLMT_TOKEN, or --token-file; default: token.txt of the --certs bundle).")]
+        [Description("Bearer token (or set FEDLMT_TOKEN, or --token-file; default: token.txt of the --certs bundle). One that starts with - goes as --token=TOKEN.")]
         public string? Token { get; init; }
 
         [CommandOption("--token-file <FILE>")]

@@ -42,7 +42,7 @@ public sealed class ServerCommand : Command<ServerCommand.Settings>
         public bool RequireClientCert { get; init; }
 
         [CommandOption("--token <TOKEN>")]
-        [Description("Bearer token shared by all clients (or set FEDLMT_TOKEN); any holder may then act as any id. At least 16 characters.")]
+        [Description("Bearer token shared by all clients (or set FEDLMT_TOKEN); any holder may then act as any id. At least 16 characters; one that starts with - goes as --token=TOKEN.")]
         public string? Token { get; init; }
 
         [CommandOption("--tokens <FILE>")]

@@ -51,9 +51,18 @@ public sealed class BearerTokens
         return new BearerTokens(tokens);
     }
 
-    /// <summary>A fresh random token (URL-safe base64 of 32 random bytes).</summary>
-    public static string NewToken() =>
-        Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    /// <summary>
+    /// A fresh random token: URL-safe base64 of 32 random bytes, drawn again while it starts with '-', which a command
+    /// line would read as an option (`--token -Xy...` fails to parse; one draw in 64 would).
+    /// </summary>
+    public static string NewToken()
+    {
+        while (true)
+        {
+            string token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            if (token[0] != '-') return token;
+        }
+    }
 
     /// <summary>Whether <paramref name="token"/> is accepted, and for which clients (null: any client).</summary>
     public bool Accepts(string token, out TokenScope? scope)
