@@ -165,6 +165,7 @@ public class DeploymentProcessTests : IDisposable
         var rounds = Results(deployed);
         Assert.Equal([1, 2, 3], rounds.Select(r => r.Round));
         Assert.All(rounds, r => Assert.Equal((8, 2, 4, 4), (r.Connected, r.Hosts, r.Sampled, r.Replies))); // 8 clients through 2 hosts
+        Assert.Contains("round 3/3: 4 of 4 replied (8 connected, in 2 processes)", server.Output); // and the operator's line says so
 
         string simulated = Path.Combine(_dir.Path, "simulated");
         new SimulationRunner(ConfigLoader.Parse(File.ReadAllText(config)), simulated).Run();

@@ -128,7 +128,7 @@ public sealed class ServerCommand : Command<ServerCommand.Settings>
                 AnsiConsole.MarkupLineInterpolated(
                     $"[bold]{config.Name}[/]: {config.Algorithm}, {config.Federated.NumClients} clients, {config.Federated.Rounds} rounds -> {outDir}; waiting for {runner.MinClients} clients, aggregating with at least {options.MinReplies} replies");
                 var progress = new SynchronousProgress<RoundRecord>(r => AnsiConsole.WriteLine(
-                    $"round {r.Round}/{config.Federated.Rounds}: {r.Replies} of {r.Sampled} replied, loss {r.TrainLoss.ToString("F4", CultureInfo.InvariantCulture)}" +
+                    $"round {r.Round}/{config.Federated.Rounds}: {r.Replies} of {r.Sampled} replied ({r.Connected} connected, in {r.Hosts} {(r.Hosts == 1 ? "process" : "processes")}), loss {r.TrainLoss.ToString("F4", CultureInfo.InvariantCulture)}" +
                     (r.Evaluated ? $", accuracy {(r.GlobalAccuracy ?? r.ClientMeanAccuracy ?? double.NaN).ToString("P2", CultureInfo.InvariantCulture)}" : "")));
                 summary = runner.Run(progress, cancel.Token);
                 if (!summary.Interrupted) Thread.Sleep(500); // let the Finished messages reach the clients
