@@ -48,6 +48,18 @@ public class DeploymentProcessTests : IDisposable
 
     static string[] ConfigArgs(string config) => config.StartsWith("preset:", StringComparison.Ordinal) ? ["--preset", config["preset:".Length..]] : ["--config", config];
 
+    /// <summary>Runs <paramref name="config"/> to the end through a server process and three client processes (ids 0-2), each of which must exit 0; returns the run's output folder.</summary>
+    string DeployWithThreeClients(string config)
+    {
+        string deployed = Path.Combine(_dir.Path, "deployed");
+        var server = StartServer(config, deployed);
+        string url = UrlOf(server);
+        var clients = Enumerable.Range(0, 3).Select(id => StartClient(url, id, config)).ToList();
+        Assert.True(server.WaitForExit() == 0, server.Output);
+        foreach (var c in clients) Assert.True(c.WaitForExit(60) == 0, c.Output);
+        return deployed;
+    }
+
     static List<RoundRecord> Results(string outDir) => JsonLinesAppender.ReadAll<RoundRecord>(Path.Combine(outDir, "results.jsonl"), RunRecorder.Json).ToList();
 
     [Theory]
@@ -66,13 +78,7 @@ public class DeploymentProcessTests : IDisposable
         string config = Path.Combine(_dir.Path, "run.yaml");
         File.WriteAllText(config, Presets.Read("small").Replace("algorithm: fedlmt", $"algorithm: {algorithm}")
             .Replace("macs_budget: 0.5", FormattableString.Invariant($"macs_budget: {weakBudget}")));
-        string deployed = Path.Combine(_dir.Path, "deployed");
-        var server = StartServer(config, deployed);
-        string url = UrlOf(server);
-        var clients = Enumerable.Range(0, 3).Select(id => StartClient(url, id, config)).ToList();
-
-        Assert.True(server.WaitForExit() == 0, server.Output);
-        foreach (var c in clients) Assert.True(c.WaitForExit(60) == 0, c.Output);
+        string deployed = DeployWithThreeClients(config);
         var rounds = Results(deployed);
         Assert.Equal([1, 2, 3], rounds.Select(r => r.Round));
         Assert.All(rounds, r => Assert.Equal(r.Sampled, r.Replies));
@@ -122,12 +128,7 @@ public class DeploymentProcessTests : IDisposable
             .Replace("dataset: fmnist-embedded", $"dataset: wikitext2:{corpus}")
             .Replace("model: { architecture: mlp, width_multiplier: 0.25 }", "model: { architecture: transformer, width_multiplier: 0.25 }")
             .Replace("rounds: 3", "rounds: 2") + "partition: { scheme: contiguous }\ntext: { sequence_length: 16, objective: masked }\n");
-        string deployed = Path.Combine(_dir.Path, "deployed");
-        var server = StartServer(config, deployed);
-        string url = UrlOf(server);
-        var clients = Enumerable.Range(0, 3).Select(id => StartClient(url, id, config)).ToList();
-        Assert.True(server.WaitForExit() == 0, server.Output);
-        foreach (var c in clients) Assert.True(c.WaitForExit(60) == 0, c.Output);
+        string deployed = DeployWithThreeClients(config);
 
         string simulated = Path.Combine(_dir.Path, "simulated");
         new SimulationRunner(ConfigLoader.Parse(File.ReadAllText(config)), simulated).Run();
