@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.ComponentModel;
+using System.Diagnostics;
 using FedLmt.Cli.Bench;
 using FedLmt.Grpc;
 using FedLmt.Runs;
@@ -108,6 +108,7 @@ public sealed class BenchHostsCommand : Command<BenchHostsCommand.Settings>
             Tokens = BearerTokens.FromFile(tokenFile),
         }, runner.Registry, runner.Admission).GetAwaiter().GetResult();
         var children = new List<FedlmtChild>();
+        using var self = Process.GetCurrentProcess();
         RoundCpu deployedCpu;
         try
         {
@@ -135,12 +136,16 @@ public sealed class BenchHostsCommand : Command<BenchHostsCommand.Settings>
                     $"{s.Clients} clients connected through {s.Hosts} hosts: server [bold]{(serverAfter - serverBefore) / 1024.0 / s.Clients:F1} KiB RSS[/] and {(managedAfter - managedBefore) / 1024.0 / s.Clients:F1} KiB managed heap per connected client; a host [bold]{perHostClient / 1024:F1} KiB RSS per idle client id[/] (host RSS {hostBytes.Average() / 1e6:F0} MB, one id {probeBytes / 1e6:F0} MB)");
             }
 
-            deployedCpu = new RoundCpu([Process.GetCurrentProcess(), .. children.Select(c => c.Process)], 1, s.Rounds - 1);
+            deployedCpu = new RoundCpu([self, .. children.Select(c => c.Process)], 1, s.Rounds - 1);
             runner.Run(deployedCpu);
             foreach (var c in children)
                 if (!c.Process.WaitForExit(60_000)) throw new InvalidOperationException($"a host did not finish:\n{c.Tail}");
-            if (RunTimes.Records(Path.Combine(work, "deployed")).Sum(r => r.Failures) > 0)
+            int failed = RunTimes.Records(Path.Combine(work, "deployed")).Sum(r => r.Failures);
+            if (failed > 0)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[yellow]{failed} client tasks of the deployed run failed (see its results): its model cannot equal the simulated one[/]");
                 foreach (var c in children) AnsiConsole.WriteLine($"host {c.Process.Id}, last lines:\n{c.Tail}");
+            }
         }
         finally
         {
@@ -153,14 +158,12 @@ public sealed class BenchHostsCommand : Command<BenchHostsCommand.Settings>
         }
 
         var simulation = ConfigLoader.Load(configPath, [.. overrides, "simulation.workers=2"]);
-        var simulatedCpu = new RoundCpu([Process.GetCurrentProcess()], 1, s.Rounds - 1);
+        var simulatedCpu = new RoundCpu([self], 1, s.Rounds - 1);
         new SimulationRunner(simulation, Path.Combine(work, "simulated")).Run(progress: simulatedCpu);
         using var a = CheckpointStore.Load(Path.Combine(work, "simulated", "checkpoint.bin"));
         using var b = CheckpointStore.Load(Path.Combine(work, "deployed", "checkpoint.bin"));
         double diff = a.Global.Names.Max(n => (a.Global[n] - b.Global[n]).abs().max().item<float>());
         double simulated = RunTimes.MeanTrainSeconds(Path.Combine(work, "simulated")), deployed = RunTimes.MeanTrainSeconds(Path.Combine(work, "deployed"));
-        int failed = RunTimes.Records(Path.Combine(work, "deployed")).Sum(r => r.Failures);
-        if (failed > 0) AnsiConsole.MarkupLineInterpolated($"[yellow]{failed} client tasks of the deployed run failed (see its results): its model cannot equal the simulated one[/]");
         double[] cpu = deployedCpu.MillisecondsPerRound();
         double simulatedCpuMs = simulatedCpu.MillisecondsPerRound()[0];
         AnsiConsole.MarkupLineInterpolated(
